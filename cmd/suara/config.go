@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+
+	"suara/store"
+)
+
+// config is every setting, read once: flags override SUARA_* variables,
+// which override the defaults. The defaults run Suara with no setup.
+type config struct {
+	Addr          string
+	DatabaseURL   string
+	BaseURL       string
+	LogLevel      string
+	RateLimits    bool
+	SecureCookies bool
+	MaxConns      int
+	QueueSize     int
+}
+
+// commonFlags registers --db and --log-level on fs.
+func commonFlags(fs *flag.FlagSet, c *config, getenv func(string) string) {
+	fs.StringVar(&c.DatabaseURL, "db", or(getenv("SUARA_DATABASE_URL"), "./data/suara.db"),
+		"database: a postgres:// URL, or a SQLite file path (env SUARA_DATABASE_URL)")
+	fs.StringVar(&c.LogLevel, "log-level", or(getenv("SUARA_LOG_LEVEL"), "info"), "debug, info, warn or error (env SUARA_LOG_LEVEL)")
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func envInt(getenv func(string) string, name string, def int) (int, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%s=%q: want a whole number", name, v)
+	}
+	return n, nil
+}
+
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("SUARA_LOG_LEVEL=%q: want debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+// openStore opens the configured database.
+func openStore(ctx context.Context, c config, log *slog.Logger) (*store.Store, error) {
+	return store.Open(ctx, c.DatabaseURL, store.Options{
+		Logger:       log,
+		MaxOpenConns: c.MaxConns,
+		Writer:       store.WriterOptions{QueueSize: c.QueueSize},
+	})
+}
+
+// describeDB names a database for humans without its password.
+func describeDB(dsn string) string {
+	if store.IsPostgresURL(dsn) {
+		if i := strings.Index(dsn, "@"); i >= 0 {
+			if j := strings.Index(dsn, "://"); j >= 0 && j < i {
+				return dsn[:j+3] + "…@" + dsn[i+1:]
+			}
+		}
+		return dsn
+	}
+	return "SQLite " + dsn
+}
+
+func parseBool(getenv func(string) string, name string, def bool) (bool, error) {
+	v := strings.ToLower(getenv(name))
+	switch v {
+	case "":
+		return def, nil
+	case "1", "true", "on", "yes":
+		return true, nil
+	case "0", "false", "off", "no":
+		return false, nil
+	}
+	return false, fmt.Errorf("%s=%q: want on or off", name, v)
+}

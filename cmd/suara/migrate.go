@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+)
+
+func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var c config
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	commonFlags(fs, &c, getenv)
+	action := "up"
+	if len(args) > 0 && (args[0] == "up" || args[0] == "status") {
+		action, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, c.LogLevel)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, c, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if action == "up" {
+		if err := st.Migrate(ctx); err != nil {
+			return err
+		}
+	}
+	states, err := st.MigrationStatus(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range states {
+		mark := "pending"
+		if m.Applied {
+			mark = "applied"
+		}
+		fmt.Fprintf(stdout, "%-40s %s\n", m.ID, mark)
+	}
+	return nil
+}
+
+func rollups(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "rebuild" {
+		fmt.Fprintln(stderr, "usage: suara rollups rebuild [--db DSN]")
+		return errUsage
+	}
+	var c config
+	fs := flag.NewFlagSet("rollups rebuild", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	commonFlags(fs, &c, getenv)
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, c.LogLevel)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, c, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	start := time.Now()
+	last := time.Now()
+	n, err := st.RebuildRollups(ctx, func(done int64) {
+		if time.Since(last) > 2*time.Second {
+			fmt.Fprintf(stdout, "  %d responses counted…\n", done)
+			last = time.Now()
+		}
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Rollups rebuilt from %d responses in %s.\n", n, time.Since(start).Round(time.Millisecond))
+	return nil
+}

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"time"
+
+	"suara/api"
+	"suara/frontend"
+)
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var c config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	commonFlags(fs, &c, getenv)
+	fs.StringVar(&c.Addr, "addr", or(getenv("SUARA_ADDR"), "127.0.0.1:8080"), "listen address (env SUARA_ADDR)")
+	fs.StringVar(&c.BaseURL, "base-url", getenv("SUARA_BASE_URL"), "public URL of this server, for survey links and QR codes (env SUARA_BASE_URL)")
+	limits, err := parseBool(getenv, "SUARA_RATE_LIMITS", true)
+	if err != nil {
+		return err
+	}
+	fs.BoolVar(&c.RateLimits, "rate-limits", limits, "enforce rate limits; off for load tests (env SUARA_RATE_LIMITS=off)")
+	secure, err := parseBool(getenv, "SUARA_SECURE_COOKIES", false)
+	if err != nil {
+		return err
+	}
+	fs.BoolVar(&c.SecureCookies, "secure-cookies", secure, "mark session cookies Secure; on behind TLS (env SUARA_SECURE_COOKIES)")
+	if c.MaxConns, err = envInt(getenv, "SUARA_DB_MAX_CONNS", 20); err != nil {
+		return err
+	}
+	if c.QueueSize, err = envInt(getenv, "SUARA_QUEUE_SIZE", 4096); err != nil {
+		return err
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, c.LogLevel)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, c, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler: api.New(st, api.Options{
+			Static:        staticFiles(),
+			BaseURL:       c.BaseURL,
+			Logger:        log,
+			RateLimits:    c.RateLimits,
+			SecureCookies: c.SecureCookies,
+			Version:       version,
+		}),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      60 * time.Second, // exports and reports stream for a while
+		IdleTimeout:       120 * time.Second,
+	}
+	fmt.Fprintf(stdout, "Suara %s is running at http://%s (database: %s)\n", version, ln.Addr(), describeDB(c.DatabaseURL))
+	if n, err := st.CountUsers(ctx); err == nil && n == 0 {
+		fmt.Fprintf(stdout, "No users yet. Create the first administrator with:\n  suara admin create --db %s --email you@example.go.id --password '<a long password>'\n", c.DatabaseURL)
+		fmt.Fprintf(stdout, "Or fill the database with a demo institution: suara demo --db %s\n", c.DatabaseURL)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// Finish the requests in flight, then stop the writer (st.Close)
+	// after its queued responses have committed.
+	shutdown, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	log.Info("shutting down")
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// staticFiles returns the built frontend, or nil when it was not built.
+func staticFiles() fs.FS {
+	if _, err := fs.Stat(frontend.Dist, "survey.html"); err != nil {
+		return nil
+	}
+	return frontend.Dist
+}

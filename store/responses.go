@@ -1,0 +1,285 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"suara/domain"
+)
+
+func responseRowOf(r *domain.Response) responseRow {
+	return responseRow{ID: r.ID, InstitutionID: r.InstitutionID, ClientID: r.ClientID, SurveyID: r.SurveyID,
+		UnitID: r.UnitID, ServiceID: r.ServiceID, TemplateVersionID: r.TemplateVersionID, Day: r.Day,
+		CapturedAt: r.CapturedAt.UTC(), ReceivedAt: r.ReceivedAt.UTC(), Profile: mustJSON(nonNilMap(r.Profile)), Comment: r.Comment,
+		Receipt: r.Receipt, Suspicious: r.Suspicious, Excluded: r.Excluded}
+}
+
+func nonNilMap(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
+
+func (r responseRow) domainWithoutAnswers() domain.Response {
+	resp := domain.Response{ID: r.ID, ClientID: r.ClientID, SurveyID: r.SurveyID, UnitID: r.UnitID,
+		InstitutionID: r.InstitutionID, ServiceID: r.ServiceID, TemplateVersionID: r.TemplateVersionID, Day: r.Day,
+		CapturedAt: r.CapturedAt, ReceivedAt: r.ReceivedAt, Comment: r.Comment, Receipt: r.Receipt,
+		Suspicious: r.Suspicious, Excluded: r.Excluded}
+	_ = json.Unmarshal([]byte(r.Profile), &resp.Profile)
+	return resp
+}
+
+func (s *Store) findByClientID(ctx context.Context, institutionID, clientID string) (domain.Response, error) {
+	var r responseRow
+	err := s.db.WithContext(ctx).Take(&r, "institution_id = ? AND client_id = ?", institutionID, clientID).Error
+	if err != nil {
+		return domain.Response{}, translate(err, "response")
+	}
+	return r.domainWithoutAnswers(), nil
+}
+
+// FindResponse returns one response with its answers.
+func (s *Store) FindResponse(ctx context.Context, id string) (domain.Response, error) {
+	var r responseRow
+	if !domain.IsUUID(id) {
+		return domain.Response{}, domain.NotFound("response")
+	}
+	if err := s.db.WithContext(ctx).Take(&r, "id = ?", id).Error; err != nil {
+		return domain.Response{}, translate(err, "response")
+	}
+	out := []domain.Response{r.domainWithoutAnswers()}
+	if err := s.loadAnswers(ctx, out); err != nil {
+		return domain.Response{}, err
+	}
+	return out[0], nil
+}
+
+// FindResponses returns responses with their answers, newest first.
+func (s *Store) FindResponses(ctx context.Context, f domain.ResponseFilter) ([]domain.Response, string, error) {
+	q := s.db.WithContext(ctx).Model(&responseRow{})
+	if f.SurveyID != "" {
+		q = q.Where("responses.survey_id = ?", f.SurveyID)
+	}
+	if f.UnitPath != "" {
+		q = q.Joins("JOIN units ON units.id = responses.unit_id").Where("units.path LIKE ?", likePrefix(f.UnitPath))
+	}
+	if f.From != "" {
+		q = q.Where("responses.day >= ?", f.From)
+	}
+	if f.To != "" {
+		q = q.Where("responses.day <= ?", f.To)
+	}
+	if f.Search != "" {
+		q = q.Where("LOWER(responses.comment) LIKE ?", "%"+escapeLike(f.Search)+"%")
+	}
+	if f.Cursor != "" {
+		q = q.Where("responses.id < ?", f.Cursor)
+	}
+	var rows []responseRow
+	if err := q.Select("responses.*").Order("responses.id DESC").Limit(f.Limit + 1).Find(&rows).Error; err != nil {
+		return nil, "", translate(err, "responses")
+	}
+	rows, next := cut(rows, f.Limit, func(r responseRow) string { return r.ID })
+	out := mapRows(rows, responseRow.domainWithoutAnswers)
+	if err := s.loadAnswers(ctx, out); err != nil {
+		return nil, "", err
+	}
+	return out, next, nil
+}
+
+// escapeLike lowers s and escapes LIKE's wildcards in it.
+func escapeLike(s string) string {
+	out := make([]rune, 0, len(s))
+	for _, r := range []rune(s) {
+		if r == '%' || r == '_' {
+			continue // a search for punctuation is not worth a wildcard
+		}
+		out = append(out, toLower(r))
+	}
+	return string(out)
+}
+
+func toLower(r rune) rune {
+	if r >= 'A' && r <= 'Z' {
+		return r + ('a' - 'A')
+	}
+	return r
+}
+
+func (s *Store) loadAnswers(ctx context.Context, rs []domain.Response) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	ids := make([]string, len(rs))
+	at := make(map[string]int, len(rs))
+	for i, r := range rs {
+		ids[i] = r.ID
+		at[r.ID] = i
+		rs[i].Answers = map[string]int{}
+	}
+	var rows []answerRow
+	if err := s.db.WithContext(ctx).Where("response_id IN ?", ids).Find(&rows).Error; err != nil {
+		return translate(err, "answers")
+	}
+	for _, a := range rows {
+		rs[at[a.ResponseID]].Answers[a.QuestionCode] = int(a.Value)
+	}
+	return nil
+}
+
+// SetExcluded excludes a response from the index (or takes it back in),
+// adjusting the rollups in the same transaction.
+func (s *Store) SetExcluded(ctx context.Context, id string, excluded bool) (domain.Response, error) {
+	var out domain.Response
+	err := s.InTx(ctx, func(tx *Store) error {
+		r, err := tx.FindResponse(ctx, id)
+		if err != nil {
+			return err
+		}
+		if r.Excluded == excluded {
+			out = r
+			return nil
+		}
+		if err := tx.db.Model(&responseRow{}).Where("id = ?", id).Update("excluded", excluded).Error; err != nil {
+			return translate(err, "response")
+		}
+		sign := int64(1)
+		if excluded {
+			sign = -1
+		}
+		if err := tx.adjustRollups(ctx, r, sign); err != nil {
+			return err
+		}
+		r.Excluded = excluded
+		out = r
+		return nil
+	})
+	return out, err
+}
+
+// DeleteResponse removes a response and its answers and takes it out of
+// the rollups, in one transaction.
+func (s *Store) DeleteResponse(ctx context.Context, id string) (domain.Response, error) {
+	var out domain.Response
+	err := s.InTx(ctx, func(tx *Store) error {
+		r, err := tx.FindResponse(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !r.Excluded {
+			if err := tx.adjustRollups(ctx, r, -1); err != nil {
+				return err
+			}
+		}
+		if err := tx.db.Where("response_id = ?", id).Delete(&answerRow{}).Error; err != nil {
+			return translate(err, "answers")
+		}
+		if err := tx.db.Where("id = ?", id).Delete(&responseRow{}).Error; err != nil {
+			return translate(err, "response")
+		}
+		out = r
+		return nil
+	})
+	return out, err
+}
+
+func (s *Store) adjustRollups(ctx context.Context, r domain.Response, sign int64) error {
+	unit, err := s.FindUnit(ctx, r.UnitID)
+	if err != nil {
+		return err
+	}
+	v, err := s.FindTemplateVersion(ctx, r.TemplateVersionID)
+	if err != nil {
+		return err
+	}
+	d := newDeltas()
+	d.add(&r, unit.Path, elementsOf(v), sign)
+	return s.applyDeltas(ctx, d)
+}
+
+// RebuildRollups recomputes every rollup row from the responses, in one
+// transaction, and returns how many responses it counted.
+func (s *Store) RebuildRollups(ctx context.Context, progress func(done int64)) (int64, error) {
+	var total int64
+	err := s.InTx(ctx, func(tx *Store) error {
+		for _, t := range []string{"rollup_counts", "rollup_subtrees"} {
+			if err := tx.db.Exec("DELETE FROM " + t).Error; err != nil {
+				return translate(err, t)
+			}
+		}
+		paths := map[string]string{}
+		var units []unitRow
+		if err := tx.db.Find(&units).Error; err != nil {
+			return translate(err, "units")
+		}
+		for _, u := range units {
+			paths[u.ID] = u.Path
+		}
+		versions := map[string]map[string]string{}
+		cursor := ""
+		for {
+			var rows []responseRow
+			q := tx.db.Where("excluded = ?", false).Order("id").Limit(5000)
+			if cursor != "" {
+				q = q.Where("id > ?", cursor)
+			}
+			if err := q.Find(&rows).Error; err != nil {
+				return translate(err, "responses")
+			}
+			if len(rows) == 0 {
+				return nil
+			}
+			rs := mapRows(rows, responseRow.domainWithoutAnswers)
+			if err := tx.loadAnswers(ctx, rs); err != nil {
+				return err
+			}
+			d := newDeltas()
+			for i := range rs {
+				r := &rs[i]
+				elementOf, ok := versions[r.TemplateVersionID]
+				if !ok {
+					v, err := tx.FindTemplateVersion(ctx, r.TemplateVersionID)
+					if err != nil {
+						return fmt.Errorf("response %s: %w", r.ID, err)
+					}
+					elementOf = elementsOf(v)
+					versions[r.TemplateVersionID] = elementOf
+				}
+				d.add(r, paths[r.UnitID], elementOf, 1)
+			}
+			if err := tx.applyDeltas(ctx, d); err != nil {
+				return err
+			}
+			total += int64(len(rows))
+			cursor = rows[len(rows)-1].ID
+			if progress != nil {
+				progress(total)
+			}
+		}
+	})
+	return total, err
+}
+
+// RollupRow is one row of rollup_counts, for comparing rollups in tests
+// and in the load tool's verification.
+type RollupRow struct {
+	InstitutionID, UnitID, SurveyID, ServiceID, Day, Dimension, Grp, Element string
+	Num, Den                                                                 int
+	N, IndexSum, IndexSumSq                                                  int64
+}
+
+// RollupSnapshot returns every non-empty rollup row of both tables in a
+// stable order; subtree rows come with Dimension "subtree" and the subtree
+// id as UnitID.
+func (s *Store) RollupSnapshot(ctx context.Context) ([]RollupRow, error) {
+	var rows []RollupRow
+	err := s.db.WithContext(ctx).Raw(`SELECT institution_id, unit_id, survey_id, service_id, day, dimension, grp, element, num, den, n, index_sum, index_sum_sq
+FROM rollup_counts WHERE n <> 0 OR index_sum <> 0
+UNION ALL
+SELECT institution_id, subtree_id, '', '', day, 'subtree', '', element, num, den, n, index_sum, index_sum_sq
+FROM rollup_subtrees WHERE n <> 0 OR index_sum <> 0
+ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`).Scan(&rows).Error
+	return rows, translate(err, "rollups")
+}

@@ -1,0 +1,226 @@
+// Package store keeps Suara's data in PostgreSQL or in an embedded SQLite
+// file through GORM: versioned migrations, queries, the rollup tables and
+// the group-commit writer of the submission path. It is the only package
+// that knows SQL.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"suara/domain"
+)
+
+// Dialects.
+const (
+	Postgres = "postgres"
+	SQLite   = "sqlite"
+)
+
+// Options tune Open. The zero value is fine.
+type Options struct {
+	Logger *slog.Logger
+	Now    func() time.Time // the clock; tests fix it
+	// MaxOpenConns bounds the PostgreSQL pool (default 20).
+	MaxOpenConns int
+	// StatementTimeout bounds every PostgreSQL statement (default 10 s) so
+	// that a stuck query cannot hold a request forever.
+	StatementTimeout time.Duration
+	// Writer tunes the group-commit writer.
+	Writer WriterOptions
+}
+
+// Store is the handle to the database. Its methods are safe for concurrent use.
+type Store struct {
+	db      *gorm.DB
+	dialect string
+	now     func() time.Time
+	log     *slog.Logger
+	writer  *Writer // nil inside a transaction
+}
+
+// IsPostgresURL reports whether dsn selects PostgreSQL.
+func IsPostgresURL(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open connects to the database that dsn names: a postgres:// or
+// postgresql:// URL selects PostgreSQL, anything else is a SQLite file path
+// (its directory is created). It does not migrate.
+func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	now := func() time.Time { return opts.Now().UTC() }
+	cfg := &gorm.Config{
+		TranslateError:         true,
+		SkipDefaultTransaction: true,
+		NowFunc:                now,
+		Logger: logger.NewSlogLogger(opts.Logger, logger.Config{
+			SlowThreshold:             500 * time.Millisecond,
+			IgnoreRecordNotFoundError: true,
+			LogLevel:                  logger.Warn,
+		}),
+	}
+	s := &Store{now: now, log: opts.Logger}
+	var err error
+	if IsPostgresURL(dsn) {
+		s.dialect = Postgres
+		timeout := opts.StatementTimeout
+		if timeout == 0 {
+			timeout = 10 * time.Second
+		}
+		s.db, err = gorm.Open(postgres.New(postgres.Config{DSN: withPGOptions(dsn, timeout)}), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		sqlDB, _ := s.db.DB()
+		maxConns := opts.MaxOpenConns
+		if maxConns == 0 {
+			maxConns = 20
+		}
+		sqlDB.SetMaxOpenConns(maxConns)
+		sqlDB.SetMaxIdleConns(maxConns)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	} else {
+		s.dialect = SQLite
+		path := strings.TrimPrefix(dsn, "file:")
+		if i := strings.IndexByte(path, '?'); i >= 0 {
+			path = path[:i]
+		}
+		if dir := filepath.Dir(path); dir != "" {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("create database directory: %w", err)
+			}
+		}
+		// WAL lets readers run beside the writer; busy_timeout makes a
+		// second writer wait instead of failing with "database is locked";
+		// SQLite does not check foreign keys unless asked to.
+		sqliteDSN := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		s.db, err = gorm.Open(sqlite.Open(sqliteDSN), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		}
+		sqlDB, _ := s.db.DB()
+		// One connection: SQLite has one writer, and a single connection
+		// serialises every statement so none can fail as "locked".
+		sqlDB.SetMaxOpenConns(1)
+	}
+	if err := s.Ping(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.writer = newWriter(s, opts.Writer)
+	return s, nil
+}
+
+// withPGOptions adds a statement timeout and an application name to a
+// PostgreSQL URL unless the URL sets them.
+func withPGOptions(dsn string, timeout time.Duration) string {
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	if !strings.Contains(dsn, "statement_timeout") {
+		dsn += fmt.Sprintf("%sstatement_timeout=%d", sep, timeout.Milliseconds())
+		sep = "&"
+	}
+	if !strings.Contains(dsn, "application_name") {
+		dsn += sep + "application_name=suara"
+	}
+	return dsn
+}
+
+// Dialect returns Postgres or SQLite.
+func (s *Store) Dialect() string { return s.dialect }
+
+// Now returns the store's clock reading in UTC.
+func (s *Store) Now() time.Time { return s.now() }
+
+// Close stops the writer and closes the database.
+func (s *Store) Close() error {
+	if s.writer != nil {
+		s.writer.Close()
+	}
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return &domain.Error{Kind: domain.KindUnavailable, Code: "database_unavailable", Msg: "database unreachable", Err: err}
+	}
+	return nil
+}
+
+// InTx runs fn in one transaction; fn's *Store issues every query inside it.
+func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(&Store{db: tx, dialect: s.dialect, now: s.now, log: s.log})
+	})
+}
+
+// DB exposes the GORM handle for tests and tools of this module.
+func (s *Store) DB() *gorm.DB { return s.db }
+
+// translate turns GORM's errors into domain errors; what names the thing.
+func translate(err error, what string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return domain.NotFound(what)
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return &domain.Error{Kind: domain.KindConflict, Code: "conflict", Msg: what + " already exists", Err: err}
+	case errors.Is(err, gorm.ErrForeignKeyViolated):
+		return &domain.Error{Kind: domain.KindInvalid, Code: "invalid_reference", Msg: what + " refers to something that does not exist", Err: err}
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return &domain.Error{Kind: domain.KindUnavailable, Code: "timeout", Msg: what, Err: err}
+	}
+	var de *domain.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	if isConnError(err) {
+		return &domain.Error{Kind: domain.KindUnavailable, Code: "database_unavailable", Msg: what, Err: err}
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// isConnError recognises a lost or refused database connection, which is
+// an outage (503), not a bug (500).
+func isConnError(err error) bool {
+	msg := err.Error()
+	for _, s := range []string{"connection refused", "broken pipe", "connection reset", "bad connection",
+		"terminating connection", "the database system is", "no such host", "i/o timeout", "failed to connect", "conn closed", "unexpected EOF"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,377 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
+
+	"suara/domain"
+	"suara/store"
+	"suara/store/storetest"
+	"suara/survey"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	storetest.Cleanup()
+	os.Exit(code)
+}
+
+var ctx = context.Background()
+
+// fixture is a unit tree with a survey on the built-in questionnaire.
+type fixture struct {
+	root, child, other domain.Unit
+	version            domain.TemplateVersion
+	survey             domain.Survey
+}
+
+func newFixture(t *testing.T, s *store.Store) fixture {
+	t.Helper()
+	var f fixture
+	f.root = domain.Unit{Name: "Pemkab Contoh", Code: "KAB", TimeZone: "Asia/Jakarta"}
+	mustOK(t, s.CreateUnit(ctx, &f.root))
+	f.child = domain.Unit{Name: "Puskesmas Cempaka", Code: "PKM01", TimeZone: "Asia/Jakarta", ParentID: &f.root.ID}
+	mustOK(t, s.CreateUnit(ctx, &f.child))
+	f.other = domain.Unit{Name: "Pemkot Lain", Code: "KOT", TimeZone: "Asia/Makassar"}
+	mustOK(t, s.CreateUnit(ctx, &f.other))
+	tmpls, err := s.FindTemplates(ctx)
+	mustOK(t, err)
+	if len(tmpls) == 0 || tmpls[0].Code != "permenpanrb-14-2017" {
+		t.Fatalf("FindTemplates = %+v, want the built-in template first", tmpls)
+	}
+	f.version, err = s.FindTemplateVersion(ctx, tmpls[0].LatestVersionID)
+	mustOK(t, err)
+	f.survey = domain.Survey{UnitID: f.root.ID, TemplateVersionID: f.version.ID, Title: "SKM 2026",
+		StartsOn: "2026-01-01", EndsOn: "2026-12-31", Population: 1000}
+	mustOK(t, s.CreateSurvey(ctx, &f.survey))
+	return f
+}
+
+func mustOK(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// submission builds a response of the fixture's survey for unit u.
+func (f fixture) submission(u domain.Unit, clientID string, day string, answers [9]int) *store.Submission {
+	a := map[string]int{}
+	for i, v := range answers {
+		if v > 0 {
+			a[fmt.Sprintf("U%d", i+1)] = v
+		}
+	}
+	elementOf := map[string]string{}
+	for _, q := range f.version.ElementQuestions() {
+		elementOf[q.Code] = q.Element
+	}
+	return &store.Submission{
+		Response: domain.Response{ClientID: clientID, SurveyID: f.survey.ID, UnitID: u.ID, InstitutionID: u.InstitutionID,
+			TemplateVersionID: f.version.ID, Day: day, Answers: a, Profile: map[string]string{"gender": "female", "age": "34"}},
+		UnitPath:  u.Path,
+		ElementOf: elementOf,
+	}
+}
+
+func TestMigrationsCreateEveryColumn(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		pending, err := s.Pending(ctx)
+		mustOK(t, err)
+		if pending != 0 {
+			t.Errorf("Pending() = %d after Migrate, want 0", pending)
+		}
+		for _, missing := range store.MissingColumns(s) {
+			t.Errorf("column %s is used by the store but no migration creates it", missing)
+		}
+		// Migrating again is a no-op.
+		mustOK(t, s.Migrate(ctx))
+	})
+}
+
+func TestUnitsTreeAndScope(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s)
+		if f.child.InstitutionID != f.root.ID || f.child.Path != f.root.Path+f.child.ID+"/" {
+			t.Errorf("child = %+v, want institution %s and path under %s", f.child, f.root.ID, f.root.Path)
+		}
+		sub, err := s.FindSubtree(ctx, f.root.Path)
+		mustOK(t, err)
+		if got := ids(sub); !cmp.Equal(got, []string{f.root.ID, f.child.ID}) {
+			t.Errorf("FindSubtree(root) = %v, want root and child", got)
+		}
+		scoped, err := s.FindUnits(ctx, domain.Scope{Paths: []string{f.child.Path}})
+		mustOK(t, err)
+		if got := ids(scoped); !cmp.Equal(got, []string{f.child.ID}) {
+			t.Errorf("FindUnits(child scope) = %v, want only the child", got)
+		}
+		none, err := s.FindUnits(ctx, domain.Scope{})
+		mustOK(t, err)
+		if len(none) != 0 {
+			t.Errorf("FindUnits(empty scope) = %d units, want 0", len(none))
+		}
+		dup := domain.Unit{Name: "Dup", Code: "PKM01", TimeZone: "Asia/Jakarta"}
+		if err := s.CreateUnit(ctx, &dup); domain.KindOf(err) != domain.KindConflict {
+			t.Errorf("CreateUnit(duplicate code) = %v, want a conflict", err)
+		}
+		if err := s.DeleteUnit(ctx, f.root.ID); domain.KindOf(err) != domain.KindConflict {
+			t.Errorf("DeleteUnit(unit with children) = %v, want a conflict", err)
+		}
+		mustOK(t, s.DeleteUnit(ctx, f.other.ID))
+		if _, err := s.FindUnit(ctx, f.other.ID); domain.KindOf(err) != domain.KindNotFound {
+			t.Errorf("FindUnit(deleted) = %v, want not found", err)
+		}
+	})
+}
+
+func ids(us []domain.Unit) []string {
+	var out []string
+	for _, u := range us {
+		out = append(out, u.ID)
+	}
+	return out
+}
+
+func TestTemplateVersionsAreImmutableOncePublished(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s)
+		if _, err := s.PublishTemplateVersion(ctx, f.version.ID); domain.KindOf(err) != domain.KindConflict {
+			t.Errorf("PublishTemplateVersion(published) = %v, want a conflict", err)
+		}
+		v2, err := s.CreateTemplateVersion(ctx, f.version.TemplateID, f.version.Questions)
+		mustOK(t, err)
+		if v2.Number != 2 || v2.Published() {
+			t.Errorf("new version = number %d published %v, want a draft number 2", v2.Number, v2.Published())
+		}
+		sv := domain.Survey{UnitID: f.root.ID, TemplateVersionID: v2.ID, Title: "x", StartsOn: "2026-01-01", EndsOn: "2026-02-01"}
+		err = s.CreateSurvey(ctx, &sv)
+		if diff := cmp.Diff([]domain.FieldError{domain.Field("template_version_id", "not_published")}, domain.FieldErrors(err)); diff != "" {
+			t.Errorf("CreateSurvey(draft version) fields (-want +got):\n%s", diff)
+		}
+		_, err = s.PublishTemplateVersion(ctx, v2.ID)
+		mustOK(t, err)
+		mustOK(t, s.CreateSurvey(ctx, &sv))
+	})
+}
+
+func TestSubmitIsIdempotentUnderConcurrency(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s)
+		const goroutines, distinct = 200, 120
+		clientIDs := make([]string, distinct)
+		for i := range clientIDs {
+			clientIDs[i] = uuid.NewString()
+		}
+		var created atomic.Int64
+		receipts := make([]sync.Map, 1)
+		var wg sync.WaitGroup
+		errs := make(chan error, goroutines)
+		for g := range goroutines {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				i := g % distinct // goroutines past `distinct` replay an earlier client id
+				u := f.root
+				if i%2 == 1 {
+					u = f.child
+				}
+				resp, isNew, err := s.Submit(ctx, f.submission(u, clientIDs[i], "2026-03-0"+fmt.Sprint(1+i%9), [9]int{4, 3, 3, 4, 3, 4, 4, 3, 1 + i%4}))
+				if err != nil {
+					errs <- err
+					return
+				}
+				if isNew {
+					created.Add(1)
+				}
+				if prev, loaded := receipts[0].LoadOrStore(clientIDs[i], resp.Receipt); loaded && prev != resp.Receipt {
+					errs <- fmt.Errorf("client %s got receipts %v and %v", clientIDs[i], prev, resp.Receipt)
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		if created.Load() != distinct {
+			t.Errorf("created = %d, want %d", created.Load(), distinct)
+		}
+		var stored int64
+		mustOK(t, s.DB().Table("responses").Count(&stored).Error)
+		if stored != distinct {
+			t.Errorf("stored responses = %d, want %d", stored, distinct)
+		}
+		var answers int64
+		mustOK(t, s.DB().Table("answers").Count(&answers).Error)
+		if answers != distinct*9 {
+			t.Errorf("stored answers = %d, want %d", answers, distinct*9)
+		}
+		assertRollupsEqualRebuild(t, s)
+		c, err := s.SubtreeCounts(ctx, f.root, store.CountQuery{From: "2026-01-01", To: "2026-12-31"})
+		mustOK(t, err)
+		if c.Respondents != distinct {
+			t.Errorf("root subtree respondents = %d, want %d", c.Respondents, distinct)
+		}
+		cc, err := s.SubtreeCounts(ctx, f.child, store.CountQuery{From: "2026-01-01", To: "2026-12-31"})
+		mustOK(t, err)
+		if cc.Respondents != distinct/2 {
+			t.Errorf("child subtree respondents = %d, want %d", cc.Respondents, distinct/2)
+		}
+	})
+}
+
+// assertRollupsEqualRebuild checks that the rollups written with each
+// response equal a recount from the stored responses.
+func assertRollupsEqualRebuild(t *testing.T, s *store.Store) {
+	t.Helper()
+	before, err := s.RollupSnapshot(ctx)
+	mustOK(t, err)
+	if len(before) == 0 {
+		t.Fatal("no rollup rows were written")
+	}
+	_, err = s.RebuildRollups(ctx, nil)
+	mustOK(t, err)
+	after, err := s.RollupSnapshot(ctx)
+	mustOK(t, err)
+	if diff := cmp.Diff(after, before); diff != "" {
+		t.Errorf("incremental rollups differ from a rebuild (-rebuilt +incremental):\n%s", diff)
+	}
+}
+
+func TestRollupsMatchTheIndexOfRawAnswers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s)
+		// Vector S1 of skm-method.md §8.2: IKM 82.78, B.
+		rows := [][9]int{
+			{4, 4, 3, 4, 4, 4, 4, 3, 4}, {3, 3, 3, 4, 3, 3, 4, 3, 3}, {4, 3, 2, 4, 3, 4, 4, 3, 3},
+			{3, 3, 3, 4, 3, 3, 3, 3, 2}, {4, 4, 4, 4, 4, 4, 4, 4, 4}, {2, 3, 2, 4, 3, 3, 3, 2, 2},
+			{3, 2, 3, 4, 3, 3, 4, 3, 3}, {4, 4, 3, 4, 4, 4, 4, 4, 3}, {3, 3, 2, 3, 3, 3, 3, 3, 3},
+			{3, 3, 3, 4, 3, 4, 4, 3, 3},
+		}
+		for i, r := range rows {
+			_, _, err := s.Submit(ctx, f.submission(f.child, uuid.NewString(), fmt.Sprintf("2026-02-%02d", i+1), r))
+			mustOK(t, err)
+		}
+		c, err := s.SubtreeCounts(ctx, f.root, store.CountQuery{From: "2026-01-01", To: "2026-03-31"})
+		mustOK(t, err)
+		res := survey.Compute(survey.SKM(), c)
+		if res.IKM != 82.78 || res.Grade != "B" {
+			t.Errorf("IKM from rollups = %.2f %s, want 82.78 B", res.IKM, res.Grade)
+		}
+		filtered, err := s.SubtreeCounts(ctx, f.root, store.CountQuery{From: "2026-01-01", To: "2026-03-31", SurveyID: f.survey.ID})
+		mustOK(t, err)
+		if got := survey.Compute(survey.SKM(), filtered); got.IKM != res.IKM || got.Respondents != 10 {
+			t.Errorf("IKM with survey filter = %.2f (%d), want %.2f (10)", got.IKM, got.Respondents, res.IKM)
+		}
+		outside, err := s.SubtreeCounts(ctx, f.root, store.CountQuery{From: "2026-02-06", To: "2026-02-31"})
+		mustOK(t, err)
+		if outside.Respondents != 5 {
+			t.Errorf("respondents from 2026-02-06 = %d, want 5", outside.Respondents)
+		}
+		byGender, err := s.BreakdownCounts(ctx, f.root, "gender", store.CountQuery{From: "2026-01-01", To: "2026-12-31"})
+		mustOK(t, err)
+		if byGender["female"] == nil || byGender["female"].Respondents != 10 {
+			t.Errorf("breakdown by gender = %+v, want 10 female respondents", byGender)
+		}
+		// Excluding a response takes it out of the index, and back in.
+		list, _, err := s.FindResponses(ctx, domain.ResponseFilter{SurveyID: f.survey.ID, Page: domain.Page{Limit: 1}})
+		mustOK(t, err)
+		_, err = s.SetExcluded(ctx, list[0].ID, true)
+		mustOK(t, err)
+		c2, err := s.SubtreeCounts(ctx, f.root, store.CountQuery{From: "2026-01-01", To: "2026-03-31"})
+		mustOK(t, err)
+		if c2.Respondents != 9 {
+			t.Errorf("respondents after exclusion = %d, want 9", c2.Respondents)
+		}
+		assertRollupsEqualRebuild(t, s)
+	})
+}
+
+func TestWriterFailedBatchStoresNothingAndRecovers(t *testing.T) {
+	for _, dialect := range storetest.Dialects(t) {
+		t.Run(dialect, func(t *testing.T) {
+			var fail atomic.Bool
+			fail.Store(true)
+			s := storetest.Open(t, dialect, store.Options{Writer: store.WriterOptions{
+				BeforeCommit: func(int) error {
+					if fail.Load() {
+						return fmt.Errorf("injected failure")
+					}
+					return nil
+				},
+			}})
+			f := newFixture(t, s)
+			id := uuid.NewString()
+			_, _, err := s.Submit(ctx, f.submission(f.root, id, "2026-05-01", [9]int{4, 4, 4, 4, 4, 4, 4, 4, 4}))
+			if domain.KindOf(err) != domain.KindUnavailable {
+				t.Fatalf("Submit during an injected failure = %v, want KindUnavailable", err)
+			}
+			var n int64
+			mustOK(t, s.DB().Table("responses").Count(&n).Error)
+			if n != 0 {
+				t.Fatalf("responses after a failed batch = %d, want 0", n)
+			}
+			fail.Store(false)
+			_, created, err := s.Submit(ctx, f.submission(f.root, id, "2026-05-01", [9]int{4, 4, 4, 4, 4, 4, 4, 4, 4}))
+			mustOK(t, err)
+			if !created {
+				t.Error("retry after a failed batch was not created")
+			}
+			assertRollupsEqualRebuild(t, s)
+		})
+	}
+}
+
+func TestWriterBackPressure(t *testing.T) {
+	for _, dialect := range storetest.Dialects(t) {
+		t.Run(dialect, func(t *testing.T) {
+			release := make(chan struct{})
+			var once sync.Once
+			entered := make(chan struct{})
+			s := storetest.Open(t, dialect, store.Options{Writer: store.WriterOptions{
+				QueueSize: 2, MaxBatch: 1,
+				BeforeCommit: func(int) error {
+					once.Do(func() { close(entered); <-release }) // hold the first batch open
+					return nil
+				},
+			}})
+			f := newFixture(t, s)
+			results := make(chan error, 3)
+			go func() {
+				_, _, err := s.Submit(ctx, f.submission(f.root, uuid.NewString(), "2026-05-01", [9]int{4, 4, 4, 4, 4, 4, 4, 4, 4}))
+				results <- err
+			}()
+			<-entered // the writer is busy; the queue holds two more
+			for range 2 {
+				go func() {
+					_, _, err := s.Submit(ctx, f.submission(f.root, uuid.NewString(), "2026-05-01", [9]int{3, 3, 3, 3, 3, 3, 3, 3, 3}))
+					results <- err
+				}()
+			}
+			deadline := time.Now().Add(5 * time.Second)
+			for s.QueueLen() < 2 && time.Now().Before(deadline) {
+				time.Sleep(5 * time.Millisecond)
+			}
+			_, _, err := s.Submit(ctx, f.submission(f.root, uuid.NewString(), "2026-05-01", [9]int{2, 2, 2, 2, 2, 2, 2, 2, 2}))
+			if domain.KindOf(err) != domain.KindUnavailable {
+				t.Errorf("Submit with a full queue = %v, want KindUnavailable", err)
+			}
+			close(release)
+			for range 3 {
+				mustOK(t, <-results)
+			}
+			_, created, err := s.Submit(ctx, f.submission(f.root, uuid.NewString(), "2026-05-01", [9]int{2, 2, 2, 2, 2, 2, 2, 2, 2}))
+			if err != nil || !created {
+				t.Errorf("Submit after the queue drained = %v (created %v), want stored", err, created)
+			}
+		})
+	}
+}

@@ -1,0 +1,299 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"sync"
+	"time"
+
+	"suara/domain"
+)
+
+// WriterOptions tune the group-commit writer.
+type WriterOptions struct {
+	// QueueSize bounds the responses waiting for a transaction (default
+	// 4096). A full queue answers at once with KindUnavailable, so memory
+	// stays bounded under any burst.
+	QueueSize int
+	// MaxBatch bounds the responses committed in one transaction (default 256).
+	MaxBatch int
+	// BeforeCommit, if set, runs inside each batch transaction before it
+	// commits; an error fails the batch. Tests inject faults with it.
+	BeforeCommit func(batchSize int) error
+}
+
+// Submission is one validated response waiting for the writer.
+type Submission struct {
+	Response  domain.Response
+	UnitPath  string            // path of Response.UnitID, for the subtree rollups
+	ElementOf map[string]string // element question code → element id
+}
+
+type pending struct {
+	sub  *Submission
+	done chan result
+}
+
+type result struct {
+	resp    domain.Response
+	created bool
+	err     error
+}
+
+// Writer is the group-commit writer of the submission path. Many pending
+// responses are committed in one transaction (responses, answers and their
+// pre-summed rollup deltas), and each caller is answered only after that
+// transaction committed: acknowledged means durable.
+type Writer struct {
+	s      *Store
+	opts   WriterOptions
+	queue  chan *pending
+	stop   chan struct{}
+	wg     sync.WaitGroup
+	closed sync.Once
+}
+
+func newWriter(s *Store, opts WriterOptions) *Writer {
+	if opts.QueueSize <= 0 {
+		opts.QueueSize = 4096
+	}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 256
+	}
+	w := &Writer{s: s, opts: opts, queue: make(chan *pending, opts.QueueSize), stop: make(chan struct{})}
+	w.wg.Add(1)
+	go w.run()
+	return w
+}
+
+// ErrQueueFull is returned when the writer cannot take more work now.
+var ErrQueueFull = &domain.Error{Kind: domain.KindUnavailable, Code: "queue_full", Msg: "submission queue is full"}
+
+var errWriterClosed = &domain.Error{Kind: domain.KindUnavailable, Code: "shutting_down", Msg: "the server is shutting down"}
+
+// Submit stores a response exactly once per (institution, client id). It
+// returns the stored response, and created=false when the client id had
+// been stored before (a replay), in which case the first response is
+// returned. It returns when the transaction has committed, or with
+// KindUnavailable when the queue is full or the database failed; the
+// client retries with the same client id.
+func (s *Store) Submit(ctx context.Context, sub *Submission) (domain.Response, bool, error) {
+	if first, err := s.findByClientID(ctx, sub.Response.InstitutionID, sub.Response.ClientID); err == nil {
+		return first, false, nil // a replay needs no transaction
+	} else if domain.KindOf(err) != domain.KindNotFound {
+		return domain.Response{}, false, err
+	}
+	w := s.writer
+	if w == nil {
+		return domain.Response{}, false, errors.New("submit inside a transaction")
+	}
+	p := &pending{sub: sub, done: make(chan result, 1)}
+	select {
+	case <-w.stop:
+		return domain.Response{}, false, errWriterClosed
+	default:
+	}
+	select {
+	case w.queue <- p:
+	default:
+		return domain.Response{}, false, ErrQueueFull
+	}
+	select {
+	case r := <-p.done:
+		return r.resp, r.created, r.err
+	case <-ctx.Done():
+		// The batch may still commit; a retry with the same client id
+		// then receives the stored response.
+		return domain.Response{}, false, &domain.Error{Kind: domain.KindUnavailable, Code: "timeout", Msg: "submission not confirmed", Err: ctx.Err()}
+	}
+}
+
+// QueueLen reports how many submissions wait for the writer.
+func (s *Store) QueueLen() int {
+	if s.writer == nil {
+		return 0
+	}
+	return len(s.writer.queue)
+}
+
+// Close stops taking work, commits what is queued and returns.
+func (w *Writer) Close() {
+	w.closed.Do(func() { close(w.stop) })
+	w.wg.Wait()
+}
+
+func (w *Writer) run() {
+	defer w.wg.Done()
+	batch := make([]*pending, 0, w.opts.MaxBatch)
+	for {
+		select {
+		case p := <-w.queue:
+			batch = append(batch[:0], p)
+		case <-w.stop:
+			w.drain()
+			return
+		}
+		// Take whatever else is already waiting: while one transaction
+		// commits, the next batch gathers by itself; no timer adds latency.
+	fill:
+		for len(batch) < w.opts.MaxBatch {
+			select {
+			case p := <-w.queue:
+				batch = append(batch, p)
+			default:
+				break fill
+			}
+		}
+		w.commit(batch)
+	}
+}
+
+// drain commits what was queued before the writer stopped.
+func (w *Writer) drain() {
+	for {
+		batch := make([]*pending, 0, w.opts.MaxBatch)
+	fill:
+		for len(batch) < w.opts.MaxBatch {
+			select {
+			case p := <-w.queue:
+				batch = append(batch, p)
+			default:
+				break fill
+			}
+		}
+		if len(batch) == 0 {
+			return
+		}
+		w.commit(batch)
+	}
+}
+
+// commit writes a batch. If the batch fails for a reason other than an
+// outage, each response is retried alone so that one bad response cannot
+// fail the others.
+func (w *Writer) commit(batch []*pending) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	results, err := w.s.writeBatch(ctx, batch, w.opts.BeforeCommit)
+	if err != nil && len(batch) > 1 && domain.KindOf(err) != domain.KindUnavailable && w.opts.BeforeCommit == nil {
+		for _, p := range batch {
+			w.commit([]*pending{p})
+		}
+		return
+	}
+	for i, p := range batch {
+		if err != nil {
+			p.done <- result{err: unavailable(err)}
+			continue
+		}
+		p.done <- results[i]
+	}
+}
+
+// unavailable marks a failed write as retryable: nothing of the batch was
+// stored, so the client may send the same client id again.
+func unavailable(err error) error {
+	if domain.KindOf(err) == domain.KindUnavailable {
+		return err
+	}
+	return &domain.Error{Kind: domain.KindUnavailable, Code: "write_failed", Msg: "response not stored", Err: err}
+}
+
+// writeBatch stores a batch in one transaction and returns one result per
+// pending response, in order.
+func (s *Store) writeBatch(ctx context.Context, batch []*pending, beforeCommit func(int) error) ([]result, error) {
+	results := make([]result, len(batch))
+	err := s.InTx(ctx, func(tx *Store) error {
+		type ckey struct{ inst, client string }
+		keys := make([][]any, 0, len(batch))
+		first := map[ckey]int{} // index of the first pending with that client id in the batch
+		for i, p := range batch {
+			k := ckey{p.sub.Response.InstitutionID, p.sub.Response.ClientID}
+			if _, dup := first[k]; !dup {
+				first[k] = i
+				keys = append(keys, []any{k.inst, k.client})
+			}
+		}
+		var existing []responseRow
+		if err := tx.db.Where("(institution_id, client_id) IN ?", keys).Find(&existing).Error; err != nil {
+			return translate(err, "responses")
+		}
+		stored := map[ckey]responseRow{}
+		for _, r := range existing {
+			stored[ckey{r.InstitutionID, r.ClientID}] = r
+		}
+		now := s.now()
+		var rows []responseRow
+		var answers []answerRow
+		d := newDeltas()
+		for i, p := range batch {
+			r := &p.sub.Response
+			k := ckey{r.InstitutionID, r.ClientID}
+			if row, ok := stored[k]; ok {
+				results[i] = result{resp: row.domainWithoutAnswers(), created: false}
+				continue
+			}
+			if first[k] != i {
+				continue // a replay inside the batch: answered from the first below
+			}
+			r.ID, r.ReceivedAt, r.Receipt = newID(), now, newReceipt()
+			if r.CapturedAt.IsZero() {
+				r.CapturedAt = now
+			}
+			row := responseRowOf(r)
+			rows = append(rows, row)
+			for code, v := range r.Answers {
+				answers = append(answers, answerRow{ResponseID: r.ID, QuestionCode: code, InstitutionID: r.InstitutionID, Value: int16(v)})
+			}
+			if !r.Excluded {
+				d.add(r, p.sub.UnitPath, p.sub.ElementOf, 1)
+			}
+			results[i] = result{resp: *r, created: true}
+		}
+		for i, p := range batch {
+			k := ckey{p.sub.Response.InstitutionID, p.sub.Response.ClientID}
+			if j := first[k]; j != i {
+				results[i] = result{resp: results[j].resp, created: false}
+			}
+		}
+		if len(rows) > 0 {
+			if err := tx.db.CreateInBatches(rows, 500).Error; err != nil {
+				return translate(err, "responses") // a concurrent replica stored one: the retry sees it
+			}
+			if err := tx.db.CreateInBatches(answers, 1000).Error; err != nil {
+				return translate(err, "answers")
+			}
+			if err := tx.applyDeltas(ctx, d); err != nil {
+				return err
+			}
+		}
+		if beforeCommit != nil {
+			return beforeCommit(len(batch))
+		}
+		return nil
+	})
+	if err != nil {
+		for _, p := range batch { // nothing was stored: forget the ids given above
+			p.sub.Response.ID, p.sub.Response.Receipt = "", ""
+		}
+		return nil, err
+	}
+	return results, nil
+}
+
+// newReceipt returns a short code a citizen can quote: SKM-XXXX-XXXX.
+func newReceipt() string {
+	const alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	out := []byte("SKM-XXXX-XXXX")
+	for i, c := range b {
+		pos := 4 + i
+		if i >= 4 {
+			pos = 5 + i
+		}
+		out[pos] = alphabet[int(c)%len(alphabet)]
+	}
+	return string(out)
+}
