@@ -3,7 +3,7 @@
 // unit_id, service_id), a summary that links to each bad field, progress.
 import { $, h, svg } from './dom'
 import { faces, speaker, warning } from './icons'
-import { date, has, pick, t } from './i18n'
+import { date, has, pick, t, type Key } from './i18n'
 import { elements, fieldOf, MAX_COMMENT, type Draft } from './model'
 import { speak } from './speech'
 import type { FieldError, Named, Question, SurveyForm } from './types'
@@ -17,22 +17,20 @@ export interface FormView {
 const slotId = (field: string) => 'f-' + field.replace(/[^\w-]/g, '-')
 const errId = (field: string) => 'e-' + field.replace(/[^\w-]/g, '-')
 
-// message prefers our own wording for the API's codes (the same table the
-// server uses) and falls back to the server's message for codes we lack.
+// message words a field error in the page's language, the way the API
+// does (so a language switch re-words server errors too); for a code it
+// does not know it shows the server's message.
 export function message(e: FieldError, f: SurveyForm): string {
   const q = f.questions.find((x) => fieldOf(x) === e.field)
-  const choosing = !q ? e.field.endsWith('_id') : q.kind === 'element' || q.kind === 'choice'
-  switch (e.code) {
-    case 'required': return t(choosing ? 'e_required_choice' : 'e_required')
-    case 'out_of_range': {
-      const [min, max] = q?.kind === 'element' ? [1, q.options?.length ?? 4] : [q?.min ?? 0, q?.max]
-      if (max) return t('e_out_of_range', { min, max })
-      break
-    }
-    case 'max_len': return t('e_max_len', { max: q?.max || MAX_COMMENT })
+  if (e.code === 'out_of_range') {
+    const [min, max] = q?.kind === 'element' ? [1, q.options?.length ?? 4] : [q?.min ?? 0, q?.max]
+    if (max) return t('e_out_of_range', { min, max })
+  } else if (e.code === 'max_len') {
+    return t('e_max_len', { max: q?.max || MAX_COMMENT })
+  } else if (has('e_' + e.code)) {
+    return t(('e_' + e.code) as Key)
   }
-  const k = 'e_' + e.code
-  return has(k) ? t(k) : e.message || t('e_invalid')
+  return e.message || t('e_invalid')
 }
 
 export function renderForm(f: SurveyForm, d: Draft, onSubmit: () => void, onChange: (field: string) => void): FormView {
@@ -176,8 +174,7 @@ function profileQuestion(q: Question, d: Draft): HTMLElement {
     return h('div', { class: 'field', id: slotId(field) },
       h('label', { for: id }, pick(q.label), opt),
       errSlot(field),
-      h('input', { type: 'number', inputmode: 'numeric', id, name: field, min: q.min, max: q.max || undefined, value: d.profile[q.code] ?? '', 'aria-describedby': errId(field) }),
-      h('span', { class: 'suffix' }, t('years')))
+      h('input', { type: 'number', inputmode: 'numeric', id, name: field, min: q.min, max: q.max || undefined, value: d.profile[q.code] ?? '', 'aria-describedby': errId(field) }))
   }
   return h('fieldset', { id: slotId(field), 'aria-describedby': errId(field) },
     h('legend', {}, h('span', { class: 'ql' }, pick(q.label)), opt),

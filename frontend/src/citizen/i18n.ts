@@ -21,7 +21,6 @@ const T = {
   ratingHeading: ['Penilaian pelayanan', 'Rating the service'],
   profileHeading: ['Tentang Anda', 'About you'],
   profileNote: ['Hanya untuk statistik; nama Anda tidak dicatat.', 'For statistics only; your name is not recorded.'],
-  years: ['tahun', 'years'],
   chars: ['{n} / {max} karakter', '{n} / {max} characters'],
   readAloud: ['Bacakan', 'Read aloud'],
   readAloudAria: ['Bacakan pertanyaan {n}', 'Read question {n} aloud'],
@@ -50,13 +49,19 @@ const T = {
   offlineBody: ['Periksa sinyal atau koneksi internet Anda, lalu coba lagi.', 'Check your signal or internet connection, then try again.'],
   tryAgain: ['Coba lagi', 'Try again'],
   rejected: ['Jawaban belum dapat diterima.', 'The answers could not be accepted.'],
-  e_required: ['Wajib diisi.', 'This field is required.'],
-  e_required_choice: ['Pilih salah satu jawaban.', 'Choose one answer.'],
-  e_out_of_range: ['Nilai harus antara {min} dan {max}.', 'The value must be between {min} and {max}.'],
-  e_max_len: ['Paling banyak {max} karakter.', 'At most {max} characters.'],
-  e_invalid_choice: ['Pilihan tidak dikenal.', 'Unknown choice.'],
-  e_unknown: ['Isian tidak dikenal.', 'Unknown field.'],
-  e_invalid: ['Isian tidak valid.', 'Invalid value.'],
+  // The API's own wording (api/messages.go, fieldMessages) for the codes a
+  // submission can fail with; codes whose arguments only the server knows
+  // (too_old's days) show the server's message instead.
+  e_required: ['Wajib diisi.', 'Required.'],
+  e_uuid: ['Harus berupa UUID.', 'Must be a UUID.'],
+  e_out_of_range: ['Nilai harus antara {min} dan {max}.', 'Must be between {min} and {max}.'],
+  e_max_len: ['Paling banyak {max} karakter.', 'Must be at most {max} characters.'],
+  e_invalid_choice: ['Pilihan tidak dikenal.', 'Not one of the allowed choices.'],
+  e_unknown: ['Kolom tidak dikenal.', 'Unknown field.'],
+  e_not_in_unit: ['Tidak termasuk unit yang dipilih.', 'Does not belong to the chosen unit.'],
+  e_in_future: ['Waktu pengisian ada di masa depan.', 'The time answered is in the future.'],
+  e_before_start: ['Waktu pengisian sebelum survei dibuka.', 'The time answered is before the survey opened.'],
+  e_invalid: ['Isian tidak sah.', 'Invalid value.'],
 } satisfies Record<string, [string, string]>
 
 export type Key = keyof typeof T
