@@ -1,0 +1,110 @@
+// Package api is Suara's HTTP transport: the Echo route table, request
+// decoding and validation, sessions, roles and unit scope, rate limits,
+// the one error handler that writes RFC 9457 problem details, and the
+// OpenAPI document. Handlers call the store and the survey package and
+// nothing else; there is no SQL and no methodology here.
+package api
+
+import (
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/labstack/echo/v4"
+
+	"suara/domain"
+	"suara/store"
+)
+
+// Options configure the server. The zero value serves the API with no
+// frontend, no rate limits and the defaults below.
+type Options struct {
+	// Static holds the built frontend (frontend/dist). When nil, the pages
+	// say how to build it.
+	Static fs.FS
+	// BaseURL is the public address used in survey links and QR codes
+	// ("https://skm.example.go.id"). Empty: derived from each request.
+	BaseURL string
+	Logger  *slog.Logger
+	// RateLimits turns the per-IP limits on; false disables every limit
+	// (load tests, SUARA_RATE_LIMITS=off).
+	RateLimits bool
+	// LoginPerMinute bounds login attempts per IP (default 10).
+	LoginPerMinute int
+	// SubmitPerMinute bounds public submissions per IP (default 60: one
+	// carrier-grade NAT can put a whole waiting room behind one address).
+	SubmitPerMinute int
+	// SessionTTL is how long a login lasts (default 12 h).
+	SessionTTL time.Duration
+	// SecureCookies marks the session cookie Secure (behind HTTPS).
+	SecureCookies bool
+	Version       string
+	// Now is the clock (default time.Now); tests fix it.
+	Now func() time.Time
+}
+
+// Server is the HTTP handler of Suara.
+type Server struct {
+	e        *echo.Echo
+	store    *store.Store
+	opts     Options
+	log      *slog.Logger
+	validate *validator.Validate
+	now      func() time.Time
+	metrics  *metrics
+	limits   *limits
+
+	versionsMu sync.RWMutex
+	versions   map[string]domain.TemplateVersion // published, hence immutable, versions
+}
+
+// New returns a server over st.
+func New(st *store.Store, opts Options) *Server {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.LoginPerMinute <= 0 {
+		opts.LoginPerMinute = 10
+	}
+	if opts.SubmitPerMinute <= 0 {
+		opts.SubmitPerMinute = 60
+	}
+	if opts.SessionTTL <= 0 {
+		opts.SessionTTL = 12 * time.Hour
+	}
+	if opts.Version == "" {
+		opts.Version = "dev"
+	}
+	s := &Server{
+		store:    st,
+		opts:     opts,
+		log:      opts.Logger,
+		validate: newValidator(),
+		now:      opts.Now,
+		metrics:  newMetrics(),
+		versions: map[string]domain.TemplateVersion{},
+	}
+	s.limits = newLimits(opts)
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	// Only a proxy on loopback or a private network may name the client's
+	// address; anyone else could dodge the rate limits with a forged header.
+	e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	s.e = e
+	s.routes()
+	return s
+}
+
+// ServeHTTP makes Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.e.ServeHTTP(w, r) }
+
+// Echo returns the Echo instance, for tests that list its routes.
+func (s *Server) Echo() *echo.Echo { return s.e }
