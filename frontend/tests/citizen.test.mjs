@@ -303,6 +303,8 @@ test('read aloud: shown only with an Indonesian voice, reads the question and it
     window.__spoken = []
     speechSynthesis.getVoices = () => [voice]
     speechSynthesis.speak = (u) => window.__spoken.push({ text: u.text, lang: u.lang })
+    // The real utterance accepts only a real SpeechSynthesisVoice.
+    window.SpeechSynthesisUtterance = class { constructor(text) { this.text = text } }
   })
   const { page } = await open(ctx, `${server.url}/s/${sv.slug}`)
   await page.locator('#lang').click() // the reading stays Indonesian in English mode

@@ -92,7 +92,7 @@ function done(): HTMLElement {
     h('h1', {}, t('thanks')),
     h('p', {}, t('thanksBody')),
     h('p', { class: `state ${d.state}`, id: 'send-state' }, svg(d.state === 'sent' ? check : clock), h('span', {}, state)),
-    d.receipt && h('p', {}, `${t('receipt')}: `, h('strong', { class: 'receipt', id: 'receipt' }, d.receipt)),
+    d.receipt && h('p', {}, t('receipt'), h('strong', { class: 'receipt', id: 'receipt' }, d.receipt)),
     h('p', { class: 'meta' }, t('answeredAt', { when: when(d.captured_at) })),
     kiosk && [
       h('p', { id: 'kiosk-next' }, t('kioskNext', { n: Math.max(0, Math.ceil((s.kioskAt - Date.now()) / 1000)) })),
