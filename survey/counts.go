@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"math/big"
 	"slices"
 
 	"suara/domain"
@@ -279,35 +280,45 @@ func AddRespondent(c *Counts, byElement map[string][]int) {
 // that element's answers) × 25, rounded half-up once. ok is false when the
 // respondent answered no element.
 func RespondentIndexCents(byElement map[string][]int) (int64, bool) {
-	// Σ over elements of sum_e/len_e, kept as the fraction num/den.
-	var num, den, k int64 = 0, 1, 0
+	// Standard shape: one value per element, so the mean is T/k.
+	var total, k int64
 	for _, vs := range byElement {
-		if len(vs) == 0 {
+		switch len(vs) {
+		case 0:
 			continue
-		}
-		k++
-		var sum int64
-		for _, v := range vs {
-			sum += int64(v)
-		}
-		l := int64(len(vs))
-		if l == 1 {
-			num += sum * den
-			continue
-		}
-		num = num*l + sum*den
-		den *= l
-		if g := gcd64(abs64(num), den); g > 1 {
-			num /= g
-			den /= g
+		case 1:
+			total += int64(vs[0])
+			k++
+		default:
+			return respondentIndexCentsRat(byElement)
 		}
 	}
 	if k == 0 {
 		return 0, false
 	}
-	// index×100 = 2500·num/(den·k); half-up: floor((2·2500·num + d) / 2d).
-	d := den * k
-	return floorDiv(5000*num+d, 2*d), true
+	// index×100 = 2500·T/k; half-up: ⌊(5000·T + k) / 2k⌋.
+	return floorDiv(5000*total+k, 2*k), true
+}
+
+// respondentIndexCentsRat is RespondentIndexCents for elements with
+// several questions, whose common denominator can grow past int64.
+func respondentIndexCentsRat(byElement map[string][]int) (int64, bool) {
+	sum, k := new(big.Rat), int64(0)
+	for _, vs := range byElement {
+		if len(vs) == 0 {
+			continue
+		}
+		var s int64
+		for _, v := range vs {
+			s += int64(v)
+		}
+		sum.Add(sum, big.NewRat(s, int64(len(vs))))
+		k++
+	}
+	if k == 0 {
+		return 0, false
+	}
+	return roundScaled(sum.Mul(sum, big.NewRat(2500, k)), 0).Int64(), true
 }
 
 // ByElement turns element answers keyed by question code (as
@@ -334,21 +345,7 @@ func gcd(a, b int) int {
 	return a
 }
 
-func gcd64(a, b int64) int64 {
-	for b != 0 {
-		a, b = b, a%b
-	}
-	return a
-}
-
 func abs(a int) int {
-	if a < 0 {
-		return -a
-	}
-	return a
-}
-
-func abs64(a int64) int64 {
 	if a < 0 {
 		return -a
 	}

@@ -22,6 +22,10 @@ type Band struct {
 }
 
 // WeightRule says how NRRs are weighted into the index (skm-method.md §3.3).
+//
+// The legacy rules use their fixed weight for every element with answers,
+// whatever k is, as the spreadsheets they reproduce do; they only make
+// sense with all nine elements (a result with k ≠ 9 is flagged non_standard).
 type WeightRule string
 
 // Weight rules. Only WeightExact follows the regulation's 1/9; the others

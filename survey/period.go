@@ -140,7 +140,8 @@ func (p Period) Days() int {
 	if err != nil || to.Before(from) {
 		return 0
 	}
-	return int(to.Sub(from).Hours()/24) + 1
+	// Unix seconds, not Sub: a Duration saturates after 292 years.
+	return int((to.Unix()-from.Unix())/86400) + 1
 }
 
 // Previous returns the period of the same length immediately before p,

@@ -124,6 +124,9 @@ func TestPeriodHelpers(t *testing.T) {
 	if got, err := ParsePeriod(p.String()); err != nil || got != p {
 		t.Errorf("ParsePeriod(%q) = %v, %v", p.String(), got, err)
 	}
+	if got := (Period{"0001-01-01", "9999-12-31"}).Days(); got != 3652059 { // longer than a time.Duration
+		t.Errorf("Days(0001..9999) = %d, want 3652059", got)
+	}
 	if (Period{"x", "y"}).Days() != 0 || (Period{"2026-02-01", "2026-01-01"}).Days() != 0 {
 		t.Error("Days of an invalid period is not 0")
 	}
