@@ -59,6 +59,13 @@ function posted(page) {
   return bodies
 }
 
+// sameResponse checks that a stored response is the one the page sent:
+// by the receipt the page shows, and by client_id where the list has it.
+function sameResponse(item, { receipt, client_id }) {
+  assert.equal(item.receipt, receipt.trim(), 'the stored response has the receipt the page shows')
+  if ('client_id' in item) assert.equal(item.client_id, client_id)
+}
+
 async function eventually(f, ms = 20_000) {
   const end = Date.now() + ms
   for (;;) {
@@ -88,7 +95,7 @@ test('fill and submit: one response stored with the answers given', async () => 
   const items = await server.responses(sv.id)
   assert.equal(items.length, 1)
   assert.equal(bodies.length, 1)
-  assert.equal(items[0].client_id, bodies[0].client_id)
+  sameResponse(items[0], { receipt, client_id: bodies[0].client_id })
   assert.deepEqual(items[0].answers, a.answers)
   for (const [k, v] of Object.entries(a.profile)) assert.equal(String(items[0].profile[k]), v, `profile.${k}`)
   assert.equal(items[0].comment, a.comment)
@@ -147,7 +154,7 @@ test('503 twice: the answer stays queued, is retried with the same client_id and
   assert.equal(new Set(ids).size, 1, 'every try carries the same client_id')
   const items = await server.responses(sv.id)
   assert.equal(items.length, 1)
-  assert.equal(items[0].client_id, ids[0])
+  sameResponse(items[0], { receipt: await page.locator('#receipt').textContent(), client_id: ids[0] })
   await ctx.close()
 })
 
