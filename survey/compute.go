@@ -243,6 +243,7 @@ func weightedSum(rule WeightRule, k int, nrrs []*big.Rat) *big.Rat {
 func (def *Definition) fillElements(res *Result, nrrs []*big.Rat, ns []int64) {
 	res.Elements = make([]ElementResult, len(def.Elements))
 	conv := new(big.Rat).SetInt64(def.conversion())
+	bands := def.bandTable()
 	var missing []string
 	for i, el := range def.Elements {
 		er := ElementResult{ID: el.ID, Code: el.Code, Name: el.Name}
@@ -253,7 +254,7 @@ func (def *Definition) fillElements(res *Result, nrrs []*big.Rat, ns []int64) {
 			er.NRRWeighted = roundFloat(weighted(res.Weight, res.K, r), 3)
 			idx := roundScaled(new(big.Rat).Mul(r, conv), 2)
 			er.Index = scaledFloat(idx, 2)
-			er.Grade, er.Performance = def.classify(idx.Int64())
+			er.Grade, er.Performance = bands.classify(idx.Int64())
 		} else if res.K > 0 {
 			missing = append(missing, WarnElementWithoutAnswers+":"+el.Code)
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -558,10 +559,30 @@ func TestRoundHalfUp(t *testing.T) {
 		{"88.305", 2, "88.31"}, {"88.3049999", 2, "88.30"}, {"0.125", 2, "0.13"}, {"-0.125", 2, "-0.13"},
 		{"2/3", 4, "0.6667"}, {"100", 2, "100.00"}, {"0", 3, "0.000"}, {"0.0005", 3, "0.001"}, {"7.5", 0, "8"},
 		{"745/9", 6, "82.777778"}, {"-1/3", 1, "-0.3"},
+		{"123456789012345678901234567890/7", 2, "17636684144620811271604938270.00"},
+		{"9223372036854775807/2", 18, "4611686018427387903.500000000000000000"},
+		{"-9223372036854775808/3", 1, "-3074457345618258602.7"},
 	}
 	for _, tt := range tests {
 		if got := RoundHalfUp(rat(t, tt.in), tt.dp); got != tt.want {
 			t.Errorf("RoundHalfUp(%s, %d) = %s, want %s", tt.in, tt.dp, got, tt.want)
+		}
+	}
+}
+
+// TestRoundScaledPaths: the machine-word fast path agrees with big.Int.
+func TestRoundScaledPaths(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := 0; i < 20000; i++ {
+		num := r.Int64() >> r.IntN(64)
+		if r.IntN(2) == 0 {
+			num = -num
+		}
+		den := 1 + r.Int64()>>r.IntN(64)
+		x := big.NewRat(num, den)
+		dp := r.IntN(19)
+		if got, want := roundScaled(x, dp), roundScaledBig(x, dp); got.Cmp(want) != 0 {
+			t.Fatalf("roundScaled(%s, %d) = %s, big path %s", x, dp, got, want)
 		}
 	}
 }

@@ -3,6 +3,9 @@ package survey
 import (
 	"math"
 	"math/big"
+	"math/bits"
+	"strconv"
+	"strings"
 
 	"suara/domain"
 )
@@ -103,18 +106,39 @@ func GradeOf(def *Definition, ikm float64) (grade string, perf domain.Text) {
 
 // classify grades a value given in hundredths.
 func (def *Definition) classify(cents int64) (string, domain.Text) {
+	return def.bandTable().classify(cents)
+}
+
+// bandTable is def.Bands with the lower bounds parsed once; bands whose
+// bound does not parse are left out.
+type bandTable []struct {
+	lower int64
+	band  *Band
+}
+
+func (def *Definition) bandTable() bandTable {
+	t := make(bandTable, 0, len(def.Bands))
+	for i := range def.Bands {
+		if lower, ok := decimalCents(def.Bands[i].Lower); ok {
+			t = append(t, struct {
+				lower int64
+				band  *Band
+			}{lower, &def.Bands[i]})
+		}
+	}
+	return t
+}
+
+// classify picks the band with the highest lower bound ≤ cents, or the
+// lowest band when cents is below them all.
+func (t bandTable) classify(cents int64) (string, domain.Text) {
 	best, lowest := -1, -1
-	var bestLower, lowestLower int64
-	for i, b := range def.Bands {
-		lower, ok := decimalCents(b.Lower)
-		if !ok {
-			continue
+	for i, b := range t {
+		if b.lower <= cents && (best < 0 || b.lower > t[best].lower) {
+			best = i
 		}
-		if lower <= cents && (best < 0 || lower > bestLower) {
-			best, bestLower = i, lower
-		}
-		if lowest < 0 || lower < lowestLower {
-			lowest, lowestLower = i, lower
+		if lowest < 0 || b.lower < t[lowest].lower {
+			lowest = i
 		}
 	}
 	if best < 0 {
@@ -123,21 +147,23 @@ func (def *Definition) classify(cents int64) (string, domain.Text) {
 	if best < 0 {
 		return "", domain.Text{}
 	}
-	return def.Bands[best].Grade, def.Bands[best].Performance
+	return t[best].band.Grade, t[best].band.Performance
 }
 
-// decimalCents parses a decimal with at most 2 dp ("88.31", "65", "65.0")
-// into hundredths.
+// decimalCents parses a non-negative decimal with at most 2 dp ("88.31",
+// "65", "65.0") into hundredths.
 func decimalCents(s string) (int64, bool) {
-	r, ok := new(big.Rat).SetString(s)
-	if !ok {
+	whole, frac, _ := strings.Cut(s, ".")
+	if whole == "" || len(frac) > 2 {
 		return 0, false
 	}
-	r.Mul(r, big.NewRat(100, 1))
-	if !r.IsInt() || !r.Num().IsInt64() {
+	frac += "00"[len(frac):]
+	w, err1 := strconv.ParseUint(whole, 10, 40)
+	f, err2 := strconv.ParseUint(frac, 10, 8)
+	if err1 != nil || err2 != nil {
 		return 0, false
 	}
-	return r.Num().Int64(), true
+	return int64(w*100 + f), true
 }
 
 func (def *Definition) weight() WeightRule {
@@ -163,6 +189,13 @@ func RoundHalfUp(r *big.Rat, dp int) string {
 
 // roundScaled returns round-half-up(r × 10^dp) as an integer.
 func roundScaled(r *big.Rat, dp int) *big.Int {
+	if v, ok := roundScaled64(r, dp); ok {
+		return big.NewInt(v)
+	}
+	return roundScaledBig(r, dp)
+}
+
+func roundScaledBig(r *big.Rat, dp int) *big.Int {
 	num := new(big.Int).Abs(r.Num())
 	num.Mul(num, pow10(dp))
 	// ⌊(2·num + den) / (2·den)⌋
@@ -175,6 +208,39 @@ func roundScaled(r *big.Rat, dp int) *big.Int {
 	}
 	return num
 }
+
+// roundScaled64 is roundScaled in machine words, when everything fits.
+func roundScaled64(r *big.Rat, dp int) (int64, bool) {
+	num, den := r.Num(), r.Denom()
+	if dp > 18 || !num.IsInt64() || !den.IsInt64() {
+		return 0, false
+	}
+	n, d := num.Int64(), uint64(den.Int64())
+	neg := n < 0
+	if neg {
+		n = -n // n > MinInt64: a Rat's numerator from IsInt64 may be MinInt64, caught below
+	}
+	if n < 0 {
+		return 0, false
+	}
+	// ⌊(2·n·10^dp + d) / (2·d)⌋ in 128 bits.
+	hi, lo := bits.Mul64(uint64(n), 2*uint64(pow10s64[dp]))
+	lo, carry := bits.Add64(lo, d, 0)
+	hi += carry
+	if hi >= 2*d { // quotient would not fit in 64 bits
+		return 0, false
+	}
+	q, _ := bits.Div64(hi, lo, 2*d)
+	if q > math.MaxInt64 {
+		return 0, false
+	}
+	if neg {
+		return -int64(q), true
+	}
+	return int64(q), true
+}
+
+var pow10s64 = [19]int64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18}
 
 func formatScaled(i *big.Int, dp int) string {
 	s := new(big.Int).Abs(i).String()
