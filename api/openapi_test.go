@@ -1,0 +1,159 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+)
+
+var (
+	specOnce   sync.Once
+	spec       *openapi3.T
+	specRouter routers.Router
+	specErr    error
+)
+
+func loadSpec(t *testing.T) (*openapi3.T, routers.Router) {
+	t.Helper()
+	specOnce.Do(func() {
+		b, err := openapiFS.ReadFile("openapi.yaml")
+		if err != nil {
+			specErr = err
+			return
+		}
+		loader := openapi3.NewLoader()
+		spec, specErr = loader.LoadFromData(b)
+		if specErr != nil {
+			return
+		}
+		if specErr = spec.Validate(context.Background()); specErr != nil {
+			return
+		}
+		specRouter, specErr = legacy.NewRouter(spec)
+	})
+	if specErr != nil {
+		t.Fatalf("openapi.yaml: %v", specErr)
+	}
+	return spec, specRouter
+}
+
+// checkOpenAPI validates a response produced in a test against the
+// document: its status must be listed and its body must match the schema.
+func checkOpenAPI(t *testing.T, method, path string, h http.Header, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	_, router := loadSpec(t)
+	if !strings.HasPrefix(path, "/api/") && path != "/healthz" && path != "/readyz" && path != "/metrics" {
+		return // frontend pages are not part of the API
+	}
+	req := httptest.NewRequest(method, path, nil)
+	req.Header = h.Clone()
+	route, params, err := router.FindRoute(req)
+	if err != nil {
+		if rec.Code == http.StatusNotFound || rec.Code == http.StatusMethodNotAllowed {
+			return // an unknown route answered as such
+		}
+		t.Errorf("openapi: %s %s answered %d but has no operation in openapi.yaml: %v", method, path, rec.Code, err)
+		return
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{
+			Request: req, PathParams: params, Route: route,
+			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
+		},
+		Status:  rec.Code,
+		Header:  rec.Header(),
+		Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+	}
+	in.SetBodyBytes(bytes.Clone(rec.Body.Bytes()))
+	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+		t.Errorf("openapi: %s %s → %d does not match openapi.yaml: %v\nbody: %s", method, path, rec.Code, err, truncate(rec.Body.String()))
+	}
+}
+
+func truncate(s string) string {
+	if len(s) > 600 {
+		return s[:600] + "…"
+	}
+	return s
+}
+
+var echoParam = regexp.MustCompile(`:([a-z_]+)`)
+
+// TestOpenAPIHasEveryRoute fails when a route registered in Echo is
+// missing from openapi.yaml, or the document lists one Echo lacks.
+func TestOpenAPIHasEveryRoute(t *testing.T) {
+	doc, _ := loadSpec(t)
+	srv := New(nil, Options{})
+	registered := map[string]bool{}
+	for _, r := range srv.Echo().Routes() {
+		if r.Path == "/*" || strings.HasSuffix(r.Path, "/*") || r.Method == "echo_route_not_found" {
+			continue // the frontend's catch-all
+		}
+		path := echoParam.ReplaceAllString(r.Path, "{$1}")
+		key := r.Method + " " + path
+		registered[key] = true
+		item := doc.Paths.Find(path)
+		if item == nil || item.GetOperation(r.Method) == nil {
+			t.Errorf("route %s is not in openapi.yaml", key)
+		}
+	}
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			if !registered[method+" "+path] {
+				t.Errorf("openapi.yaml lists %s %s, which the server does not serve", method, path)
+			}
+		}
+	}
+}
+
+// TestOpenAPIServed checks the document is served and parses.
+func TestOpenAPIServed(t *testing.T) {
+	srv := New(nil, Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	rec := doRequest(t, srv, http.MethodGet, "/api/openapi.yaml", "")
+	wantStatus(t, rec, http.StatusOK)
+	body, _ := io.ReadAll(rec.Body)
+	if _, err := openapi3.NewLoader().LoadFromData(body); err != nil {
+		t.Fatalf("served document does not load: %v", err)
+	}
+}
+
+// TestNotImplementedRoutes: the routes of features that ship in other
+// issues answer 501 with a problem, and the document marks them.
+func TestNotImplementedRoutes(t *testing.T) {
+	doc, _ := loadSpec(t)
+	eachDB(t, func(t *testing.T, e *env) {
+		for _, path := range []string{
+			"/api/v1/surveys/" + e.surveyA.ID + "/responses.csv",
+			"/api/v1/surveys/" + e.surveyA.ID + "/responses.xlsx",
+			"/api/v1/surveys/" + e.surveyA.ID + "/qr.svg",
+			"/api/v1/surveys/" + e.surveyA.ID + "/qr.png",
+			"/api/v1/surveys/" + e.surveyA.ID + "/poster",
+			"/api/v1/units/" + e.instA.ID + "/report",
+		} {
+			rec := e.as(e.admin, http.MethodGet, path, "")
+			wantStatus(t, rec, http.StatusNotImplemented)
+			if p := problem(t, rec); p.Code != "not_implemented" {
+				t.Errorf("GET %s: code = %q, want not_implemented", path, p.Code)
+			}
+		}
+	})
+	for _, path := range []string{"/api/v1/surveys/{id}/responses.csv", "/api/v1/surveys/{id}/responses.xlsx",
+		"/api/v1/surveys/{id}/qr.svg", "/api/v1/surveys/{id}/qr.png", "/api/v1/surveys/{id}/poster", "/api/v1/units/{id}/report"} {
+		op := doc.Paths.Find(path).Get
+		if v, ok := op.Extensions["x-not-implemented"]; !ok || v != true {
+			t.Errorf("openapi.yaml: GET %s lacks x-not-implemented: true (got %v)", path, v)
+		}
+	}
+}
