@@ -27,13 +27,13 @@ const (
 // ":<code>", e.g. "element_without_answers:U4"; "units_without_respondents"
 // ends in ":<n>".
 const (
-	WarnElementWithoutAnswers  = "element_without_answers"   // the element had no answers; k was reduced (§3.6.3)
-	WarnNonStandard            = "non_standard"              // K differs from the definition's element count (§3.6.2)
-	WarnOutOfScale             = "out_of_scale"              // scores outside ScaleMin..ScaleMax were excluded
-	WarnNegativeCount          = "negative_count"            // an element's counts went negative; the element was excluded
-	WarnUnknownElement         = "unknown_element"           // counts for an element the definition lacks; ignored
-	WarnLegacyWeight           = "legacy_weight"             // a compatibility weight, not the regulation's 1/k (§3.3)
-	WarnUnitsWithoutResponents = "units_without_respondents" // MeanOfUnits skipped results that were not defined
+	WarnElementWithoutAnswers   = "element_without_answers"   // the element had no answers; k was reduced (§3.6.3)
+	WarnNonStandard             = "non_standard"              // K differs from the definition's element count (§3.6.2)
+	WarnOutOfScale              = "out_of_scale"              // scores outside ScaleMin..ScaleMax were excluded
+	WarnNegativeCount           = "negative_count"            // an element's counts went negative; the element was excluded
+	WarnUnknownElement          = "unknown_element"           // counts for an element the definition lacks; ignored
+	WarnLegacyWeight            = "legacy_weight"             // a compatibility weight, not the regulation's 1/k (§3.3)
+	WarnUnitsWithoutRespondents = "units_without_respondents" // MeanOfUnits skipped results that were not defined
 )
 
 // MaxWeakest is how many of the weakest elements a result names (§6.4).
@@ -135,14 +135,13 @@ func compute(def *Definition, c *Counts, method string) Result {
 	if res.Respondents == 0 {
 		res.Respondents = maxN
 	}
-	if !res.Weight.Valid() {
-		res.Reason = ReasonUnknownWeight
-		def.fillElements(&res, nrrs, ns)
-		return res
-	}
 	def.fillElements(&res, nrrs, ns)
-	if res.K == 0 {
+	switch {
+	case res.K == 0:
 		res.Reason = ReasonNoRespondents
+		return res
+	case !res.Weight.Valid():
+		res.Reason = ReasonUnknownWeight
 		return res
 	}
 	def.setIndex(&res, weightedSum(res.Weight, res.K, nrrs))
@@ -345,17 +344,15 @@ func MeanOfUnits(def *Definition, results []Result) Result {
 		}
 	}
 	if skipped > 0 {
-		res.Warnings = append(res.Warnings, WarnUnitsWithoutResponents+":"+strconv.FormatInt(skipped, 10))
-	}
-	if !res.Weight.Valid() {
-		res.Reason = ReasonUnknownWeight
-		def.fillElements(&res, nrrs, resp)
-		return res
+		res.Warnings = append(res.Warnings, WarnUnitsWithoutRespondents+":"+strconv.FormatInt(skipped, 10))
 	}
 	def.fillElements(&res, nrrs, resp)
-	if defined == 0 || res.K == 0 {
+	switch {
+	case defined == 0 || res.K == 0:
 		res.Reason = ReasonNoRespondents
-		res.Defined = false
+		return res
+	case !res.Weight.Valid():
+		res.Reason = ReasonUnknownWeight
 		return res
 	}
 	mean := big.NewRat(cents, 100*defined)

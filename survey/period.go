@@ -218,15 +218,15 @@ var fixedZones = map[string]*time.Location{
 	"Asia/Makassar":  time.FixedZone("WITA", 8*3600),
 	"Asia/Jayapura":  time.FixedZone("WIT", 9*3600),
 	"UTC":            time.UTC,
-	"":               time.UTC,
+	"":               time.FixedZone("WIB", 7*3600),
 }
 
 var zones sync.Map // name → *time.Location, for names outside fixedZones
 
 // DayOf returns the civil day ("YYYY-MM-DD") of t in the time zone tz:
 // "Asia/Jakarta" (WIB), "Asia/Makassar" (WITA), "Asia/Jayapura" (WIT).
-// Other IANA names are loaded once from the system's tz database; an
-// unknown name counts in UTC.
+// Other IANA names are loaded once from the system's tz database. An empty
+// or unknown name counts in WIB, as domain.Unit.Location does.
 func DayOf(t time.Time, tz string) string {
 	loc, ok := fixedZones[tz]
 	if !ok {
@@ -235,7 +235,7 @@ func DayOf(t time.Time, tz string) string {
 		} else {
 			l, err := time.LoadLocation(tz)
 			if err != nil {
-				l = time.UTC
+				l = fixedZones["Asia/Jakarta"]
 			}
 			zones.Store(tz, l)
 			loc = l

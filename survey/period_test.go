@@ -203,7 +203,8 @@ func TestDayOf(t *testing.T) {
 		{early, "Asia/Jayapura", "2026-04-01"},
 		{time.Date(2026, 3, 31, 15, 30, 0, 0, time.UTC), "Asia/Jayapura", "2026-04-01"}, // WIT 00:30
 		{time.Date(2026, 3, 31, 15, 30, 0, 0, time.UTC), "Asia/Makassar", "2026-03-31"}, // WITA 23:30
-		{late, "Not/AZone", "2026-03-31"},
+		{late, "Not/AZone", "2026-04-01"},                                               // unknown: WIB, like domain.Unit.Location
+		{late, "", "2026-04-01"},
 	}
 	for _, tt := range tests {
 		if got := DayOf(tt.t, tt.tz); got != tt.want {
