@@ -10,12 +10,15 @@ const SHELL = 'suara-shell-' + VERSION
 const DATA = 'suara-data'
 const PAGE = '/survey.html' // the cache key of the page, whatever /s/{slug} it was opened at
 const ANY = { ignoreVary: true, ignoreSearch: true }
+const SLOW_MS = 4000
 
 self.addEventListener('install', (e) => {
   e.waitUntil((async () => {
     const c = await caches.open(SHELL)
     await c.addAll(ASSETS)
-    await c.put(PAGE, await fetch(PAGE, { cache: 'no-cache' }))
+    const shell = await fetch(PAGE, { cache: 'no-cache' })
+    if (!shell.ok) throw new Error('no ' + PAGE) // not offline-capable: do not install
+    await c.put(PAGE, shell)
     // The page that registered us fetched its form before we existed:
     // fetch it again now so it is there offline.
     const data = await caches.open(DATA)
@@ -47,14 +50,10 @@ self.addEventListener('fetch', (e) => {
   else if (url.pathname.startsWith('/api/v1/public/surveys/')) e.respondWith(surveyJSON(req))
 })
 
-async function page(req) {
-  try {
-    return await fetch(req)
-  } catch (err) {
-    const hit = await caches.match(PAGE, ANY)
-    if (hit) return hit
-    throw err
-  }
+// The page, whatever /s/{slug} it was opened at, is survey.html: every
+// good copy from the network refreshes the one kept for offline use.
+function page(req) {
+  return networkFirst(req, SHELL, PAGE)
 }
 
 // Hashed file names never change content: cache first, forever.
@@ -66,15 +65,28 @@ async function asset(req) {
   return res
 }
 
-async function surveyJSON(req) {
-  const c = await caches.open(DATA)
-  try {
-    const res = await fetch(req)
-    if (res.ok) await c.put(req, res.clone())
-    else if (res.status === 404 || res.status === 410) await c.delete(req, ANY) // closed: do not offer it offline
+function surveyJSON(req) {
+  return networkFirst(req, DATA, req.url)
+}
+
+// networkFirst prefers a fresh answer but does not make a citizen on a
+// weak signal wait for it: after SLOW_MS a kept copy is used if there is
+// one (the fresh answer still updates the cache when it arrives). A survey
+// that is gone (404/410) is dropped so it is not offered offline.
+async function networkFirst(req, cacheName, key) {
+  const c = await caches.open(cacheName)
+  const net = fetch(req).then((res) => {
+    if (res.ok) { const copy = res.clone(); c.put(key, copy) }
+    else if (cacheName === DATA && (res.status === 404 || res.status === 410)) c.delete(key, ANY)
     return res
+  })
+  net.catch(() => {}) // answered from the cache already; the failure is not news
+  const kept = c.match(key, ANY)
+  const slow = new Promise((r) => setTimeout(r, SLOW_MS)).then(() => kept)
+  try {
+    return (await Promise.race([net, slow])) || (await net)
   } catch (err) {
-    const hit = await c.match(req, ANY)
+    const hit = await kept
     if (hit) return hit
     throw err
   }
