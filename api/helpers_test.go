@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -33,13 +34,13 @@ type env struct {
 	st  *store.Store
 	srv *Server
 
-	instA, unitA1, instB       domain.Unit
-	svcA, svcA1, svcB          domain.Service
-	versionID                  string // the built-in questionnaire, published
-	surveyA, surveyB           domain.Survey
-	admin, managerA, viewerA   string // bearer tokens
-	managerB, managerA1        string
-	adminID, managerAID        string
+	instA, unitA1, instB     domain.Unit
+	svcA, svcA1, svcB        domain.Service
+	versionID                string // the built-in questionnaire, published
+	surveyA, surveyB         domain.Survey
+	admin, managerA, viewerA string // bearer tokens
+	managerB, managerA1      string
+	adminID, managerAID      string
 }
 
 // eachDB runs fn on SQLite, and on PostgreSQL when configured, each with
@@ -230,4 +231,12 @@ func wantStatus(t *testing.T, rec *httptest.ResponseRecorder, status int) {
 	if rec.Code != status {
 		t.Fatalf("status = %d, want %d; body: %s", rec.Code, status, rec.Body)
 	}
+}
+
+var pageAll = domain.Page{Limit: 100}
+
+func sortedCopy(s []string) []string {
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	return out
 }
