@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"io"
 	"log/slog"
@@ -76,7 +77,19 @@ func checkOpenAPI(t *testing.T, method, path string, h http.Header, rec *httptes
 		Header:  rec.Header(),
 		Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
 	}
-	in.SetBodyBytes(bytes.Clone(rec.Body.Bytes()))
+	body := bytes.Clone(rec.Body.Bytes())
+	if rec.Header().Get("Content-Encoding") == "gzip" {
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			t.Errorf("gzip body: %v", err)
+			return
+		}
+		if body, err = io.ReadAll(zr); err != nil {
+			t.Errorf("gzip body: %v", err)
+			return
+		}
+	}
+	in.SetBodyBytes(body)
 	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
 		t.Errorf("openapi: %s %s → %d does not match openapi.yaml: %v\nbody: %s", method, path, rec.Code, err, truncate(rec.Body.String()))
 	}

@@ -138,7 +138,7 @@ func (s *Server) getTemplateVersion(c echo.Context) error {
 // questionnaire whose first version is a draft.
 func (s *Server) createTemplate(c echo.Context) error {
 	var in createTemplateRequest
-	if err := s.decodeWith(c, &in, strict, maxTemplateBody); err != nil {
+	if err := withQuestionErrors(s.decodeWith(c, &in, strict, maxTemplateBody), in.Questions); err != nil {
 		return err
 	}
 	t := domain.Template{Code: in.Code, Name: in.Name}
@@ -160,7 +160,7 @@ func (s *Server) createTemplate(c echo.Context) error {
 // (administrators): a new draft. Published versions never change.
 func (s *Server) createTemplateVersion(c echo.Context) error {
 	var in createVersionRequest
-	if err := s.decodeWith(c, &in, strict, maxTemplateBody); err != nil {
+	if err := withQuestionErrors(s.decodeWith(c, &in, strict, maxTemplateBody), in.Questions); err != nil {
 		return err
 	}
 	id := c.Param("id")
@@ -201,4 +201,26 @@ func (s *Server) publishTemplateVersion(c echo.Context) error {
 		return err
 	}
 	return writeJSON(c, http.StatusOK, toVersionJSON(v))
+}
+
+// withQuestionErrors adds the questionnaire's own rules (unique codes,
+// element options 1..4, …) to the shape errors of a decoded request, so
+// that one 422 names every bad field.
+func withQuestionErrors(err error, qs []questionRequest) error {
+	if domain.KindOf(err) != domain.KindInvalid || len(qs) == 0 {
+		return err
+	}
+	fields := domain.FieldErrors(err)
+	seen := map[string]bool{}
+	for _, f := range fields {
+		seen[f.Field] = true
+	}
+	for _, f := range domain.FieldErrors(domain.CheckQuestions(toQuestions(qs))) {
+		if !seen[f.Field] && f.Field != "questions" {
+			seen[f.Field] = true
+			fields = append(fields, f)
+		}
+	}
+	domain.SortFields(fields)
+	return domain.Invalid(fields...)
 }
