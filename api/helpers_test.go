@@ -50,10 +50,15 @@ func eachDB(t *testing.T, fn func(t *testing.T, e *env)) {
 }
 
 func eachDBWith(t *testing.T, opts Options, fn func(t *testing.T, e *env)) {
+	eachStoreWith(t, store.Options{}, opts, fn)
+}
+
+func eachStoreWith(t *testing.T, so store.Options, opts Options, fn func(t *testing.T, e *env)) {
 	for _, d := range storetest.Dialects(t) {
 		t.Run(d, func(t *testing.T) {
 			clock := func() time.Time { return testNow }
-			st := storetest.Open(t, d, store.Options{Now: clock})
+			so.Now = clock
+			st := storetest.Open(t, d, so)
 			if opts.Now == nil {
 				opts.Now = clock
 			}

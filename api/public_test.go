@@ -3,16 +3,19 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"suara/domain"
+	"suara/store"
 )
 
 // answers builds a submission body.
@@ -304,5 +307,30 @@ func TestSubmitConcurrent(t *testing.T) {
 		if diff := cmp.Diff(after, before); diff != "" {
 			t.Errorf("rollups differ from a rebuild (-rebuilt +kept):\n%s", diff)
 		}
+	})
+}
+
+// TestSubmitUnavailable: when the writer cannot commit, the citizen gets
+// 503 with Retry-After, nothing is stored, and the same client_id later
+// goes through.
+func TestSubmitUnavailable(t *testing.T) {
+	var failing atomic.Bool
+	failing.Store(true)
+	so := store.Options{Writer: store.WriterOptions{BeforeCommit: func(int) error {
+		if failing.Load() {
+			return errors.New("disk full")
+		}
+		return nil
+	}}}
+	eachStoreWith(t, so, Options{}, func(t *testing.T, e *env) {
+		failing.Store(true)
+		body := submission(uuidN(1), allAnswers(4), nil)
+		rec := e.do(http.MethodPost, e.submitPath(e.surveyA), body)
+		wantStatus(t, rec, http.StatusServiceUnavailable)
+		if p := problem(t, rec); p.Code != "write_failed" || rec.Header().Get("Retry-After") == "" {
+			t.Errorf("503 = %+v, Retry-After %q", p, rec.Header().Get("Retry-After"))
+		}
+		failing.Store(false)
+		wantStatus(t, e.do(http.MethodPost, e.submitPath(e.surveyA), body), http.StatusCreated)
 	})
 }
