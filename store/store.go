@@ -117,9 +117,12 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 		}
 		sqlDB, _ := s.db.DB()
-		// One connection: SQLite has one writer, and a single connection
-		// serialises every statement so none can fail as "locked".
-		sqlDB.SetMaxOpenConns(1)
+		// WAL lets readers run beside the one writer. Transactions begin
+		// IMMEDIATE, so a second writer waits for the lock (busy_timeout)
+		// at BEGIN instead of failing on a lock upgrade; submissions all
+		// go through the single group-commit writer anyway.
+		sqlDB.SetMaxOpenConns(4)
+		sqlDB.SetMaxIdleConns(4)
 	}
 	if err := s.Ping(ctx); err != nil {
 		s.Close()

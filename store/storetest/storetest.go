@@ -64,7 +64,14 @@ func Open(t testing.TB, dialect string, opts store.Options) *store.Store {
 func DSN(t testing.TB, dialect string) string {
 	t.Helper()
 	if dialect == store.SQLite {
-		return t.TempDir() + "/suara.db"
+		// Not t.TempDir: a repeated subtest name puts '#' in that path,
+		// which would end the file name inside a SQLite DSN.
+		dir, err := os.MkdirTemp("", "suara-test-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.RemoveAll(dir) })
+		return dir + "/suara.db"
 	}
 	base := os.Getenv("SUARA_TEST_DATABASE_URL")
 	if base == "" {
