@@ -156,6 +156,17 @@ func (s *Server) submitResponse(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
+	// A replay is answered with the first receipt before any other check:
+	// the phone may retry after the survey closed or its rules changed.
+	if domain.IsUUID(in.ClientID) {
+		if sv, err := s.store.FindSurveyBySlug(ctx, c.Param("slug")); err == nil {
+			first, err := s.store.FindResponseByClientID(ctx, sv.InstitutionID, strings.ToLower(in.ClientID))
+			if err == nil && first.SurveyID == sv.ID {
+				s.metrics.replays.Add(1)
+				return writeJSON(c, http.StatusOK, receiptJSON{ID: first.ID, Receipt: first.Receipt})
+			}
+		}
+	}
 	sv, unit, err := s.publicSurvey(ctx, c.Param("slug"))
 	if err != nil {
 		return err

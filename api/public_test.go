@@ -208,6 +208,27 @@ func TestSubmitReplay(t *testing.T) {
 	})
 }
 
+func TestSubmitReplayAfterSurveyClosed(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *env) {
+		body := submission(uuidN(7), allAnswers(3), nil)
+		first := e.do(http.MethodPost, e.submitPath(e.surveyA), body)
+		wantStatus(t, first, http.StatusCreated)
+		closed := true
+		if _, err := e.st.UpdateSurvey(context.Background(), e.surveyA.ID, domain.SurveyUpdate{Closed: &closed}); err != nil {
+			t.Fatal(err)
+		}
+		// A phone whose acknowledgement was lost retries after closing time:
+		// it gets its first receipt, not an error it would retry forever.
+		again := e.do(http.MethodPost, e.submitPath(e.surveyA), body)
+		wantStatus(t, again, http.StatusOK)
+		if diff := cmp.Diff(decodeJSON[receiptJSON](t, first), decodeJSON[receiptJSON](t, again)); diff != "" {
+			t.Errorf("replay body (-first +replay):\n%s", diff)
+		}
+		fresh := e.do(http.MethodPost, e.submitPath(e.surveyA), submission(uuidN(8), allAnswers(3), nil))
+		wantStatus(t, fresh, http.StatusGone)
+	})
+}
+
 func TestSubmitMessagesFollowLanguage(t *testing.T) {
 	eachDB(t, func(t *testing.T, e *env) {
 		body := submission(uuidN(1), map[string]any{"U1": 9}, nil)

@@ -10,17 +10,17 @@ import (
 type Kind int
 
 const (
-	KindInternal     Kind = iota // a bug or an outage; never the user's fault
-	KindInvalid                  // the input breaks a rule; Fields says which
-	KindNotFound                 // no such thing, or outside the caller's scope
-	KindConflict                 // a unique value is taken, or the state forbids it
-	KindGone                     // the thing existed but is closed (a survey period)
-	KindUnauthorized             // no valid credentials
-	KindForbidden                // valid credentials, not allowed
-	KindTooMany                  // rate limited
-	KindUnavailable              // temporarily unable (queue full, database down)
-	KindTooLarge                 // the request body is too large
-	KindNotImplemented           // a route whose feature has not shipped
+	KindInternal       Kind = iota // a bug or an outage; never the user's fault
+	KindInvalid                    // the input breaks a rule; Fields says which
+	KindNotFound                   // no such thing, or outside the caller's scope
+	KindConflict                   // a unique value is taken, or the state forbids it
+	KindGone                       // the thing existed but is closed (a survey period)
+	KindUnauthorized               // no valid credentials
+	KindForbidden                  // valid credentials, not allowed
+	KindTooMany                    // rate limited
+	KindUnavailable                // temporarily unable (queue full, database down)
+	KindTooLarge                   // the request body is too large
+	KindNotImplemented             // a route whose feature has not shipped
 )
 
 // FieldError names one bad input field with a stable code. The transport

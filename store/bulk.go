@@ -125,4 +125,3 @@ func (b *Bulk) Close(ctx context.Context) error {
 	}
 	return b.s.InTx(ctx, func(tx *Store) error { return tx.applyDeltas(ctx, b.d) })
 }
-

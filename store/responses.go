@@ -283,3 +283,10 @@ FROM rollup_subtrees WHERE n <> 0 OR index_sum <> 0
 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`).Scan(&rows).Error
 	return rows, translate(err, "rollups")
 }
+
+// FindResponseByClientID returns the response a client stored under its
+// client id in an institution, so a replay is answered even after the
+// survey closed.
+func (s *Store) FindResponseByClientID(ctx context.Context, institutionID, clientID string) (domain.Response, error) {
+	return s.findByClientID(ctx, institutionID, clientID)
+}

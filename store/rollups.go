@@ -16,8 +16,8 @@ var Dimensions = []string{"gender", "age", "education", "occupation"}
 // rollupKey addresses one row of rollup_counts.
 type rollupKey struct {
 	InstitutionID, UnitID, SurveyID, ServiceID, Day string
-	Dimension, Grp, Element                        string
-	Num, Den                                       int
+	Dimension, Grp, Element                         string
+	Num, Den                                        int
 }
 
 // subtreeKey addresses one row of rollup_subtrees.

@@ -353,4 +353,3 @@ func (g *generator) users(ctx context.Context) error {
 	}
 	return nil
 }
-
