@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"suara/domain"
 )
@@ -89,23 +90,21 @@ func (s *Store) FindResponses(ctx context.Context, f domain.ResponseFilter) ([]d
 	return out, next, nil
 }
 
-// escapeLike lowers s and escapes LIKE's wildcards in it.
+// escapeLike lowers s and drops LIKE's wildcards from it: a search for
+// punctuation is not worth a wildcard. Only ASCII is lowered, as SQLite's
+// LOWER does.
 func escapeLike(s string) string {
-	out := make([]rune, 0, len(s))
-	for _, r := range []rune(s) {
-		if r == '%' || r == '_' {
-			continue // a search for punctuation is not worth a wildcard
+	var sb strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '%' || r == '_':
+		case r >= 'A' && r <= 'Z':
+			sb.WriteRune(r + ('a' - 'A'))
+		default:
+			sb.WriteRune(r)
 		}
-		out = append(out, toLower(r))
 	}
-	return string(out)
-}
-
-func toLower(r rune) rune {
-	if r >= 'A' && r <= 'Z' {
-		return r + ('a' - 'A')
-	}
-	return r
+	return sb.String()
 }
 
 func (s *Store) loadAnswers(ctx context.Context, rs []domain.Response) error {

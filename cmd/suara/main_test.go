@@ -43,7 +43,9 @@ func TestServeEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var out syncBuffer
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, getenv, &out, io.Discard) }()
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, getenv, &out, io.Discard)
+	}()
 
 	addr := regexp.MustCompile(`running at (http://[0-9.:]+)`)
 	var base string
