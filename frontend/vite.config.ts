@@ -38,6 +38,7 @@ export default defineConfig({
         survey: resolve(root, 'survey.html'),
         index: resolve(root, 'index.html'),
         app: resolve(root, 'app/index.html'),
+        public: resolve(root, 'public.html'),
       },
     },
   },
