@@ -102,7 +102,7 @@ export function navigate(patch: Partial<{ unit: string; tab: Tab; period: Period
 
 function tree(parent: string | null, list: Unit[]): HTMLElement | null {
   if (!list.length) return null
-  return h('ul', { role: parent ? 'group' : null },
+  return h('ul', null,
     list.map((u) => {
       const kids = state.units.filter((c) => c.parent_id === u.id)
       return h('li', null,
