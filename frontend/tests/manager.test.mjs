@@ -138,6 +138,26 @@ test('manager: log in, unit and quarter, IKM as the API says, drill down, follow
   assert.equal(fus.items[0].element, 'U3')
   assert.equal(fus.items[0].activity, activity)
   assert.equal(fus.items[0].status, 'planned')
+  await axe(page, 'the follow-up tab')
+
+  // Comments (when the server has them): the citizens' comments of child A.
+  await page.locator('#tab-comments').click()
+  if (await exists(`/api/v1/units/${childA.id}/comments`)) {
+    await page.locator('#comment-list li').first().waitFor()
+    assert.ok((await page.locator('#comment-list').textContent()).includes('Komentar uji U3'))
+  } else {
+    await page.locator('#h-comments ~ p[role=status]', { hasText: 'belum tersedia' }).waitFor()
+  }
+  await axe(page, 'the comments tab')
+
+  // Administration: the required sample is computed live (Krejcie–Morgan).
+  await page.locator('#tab-admin').click()
+  await page.locator('#ns-pop').fill('200')
+  assert.equal(await page.locator('#ns-sample').textContent(), `Sampel minimal (Krejcie–Morgan): ${sv.required_sample} responden`)
+  await page.locator('#ns-pop').fill('12000')
+  assert.match(await page.locator('#ns-sample').textContent(), /: 372 responden$/) // 372,22 rounded to the nearest
+  await page.waitForFunction(() => !document.querySelector('[aria-busy]'))
+  await axe(page, 'the administration tab')
 
   // Publish the quarter (when the server has publications).
   const canPublish = await exists(`/api/v1/units/${childA.id}/publications`)
@@ -152,6 +172,7 @@ test('manager: log in, unit and quarter, IKM as the API says, drill down, follow
   } else {
     assert.equal(pubText, 'Fitur ini belum tersedia di server.')
   }
+  await axe(page, 'the reports tab')
   assert.deepEqual(problems, [])
 
   // The public page of child A, no login.

@@ -56,6 +56,7 @@ function ikmCard(r: IKM, prev: IKM | null) {
     h('p', { class: 'period-line' }, `${date(r.from)} – ${date(r.to)}`),
     r.ikm == null ? h('p', { id: 'ikm-empty' }, T.noData) : [
       h('p', { class: 'ikm-big' }, h('span', { id: 'ikm-value' }, fmtIKM(r.ikm)), ' ', gradeBadge(r.grade, r.performance, 'ikm-grade')),
+      (T as any)['m_' + r.method] && h('p', { id: 'ikm-method', class: 'muted' }, (T as any)['m_' + r.method]),
       r.ci95 && h('p', { id: 'ikm-ci' }, `${T.ci}: ${num(r.ci95[0])} – ${num(r.ci95[1])}`),
       h('p', { id: 'ikm-change', class: change == null ? 'muted' : change >= 0 ? 'up' : 'down' },
         change == null ? T.noPrev : `${T.change}: ${signed(change)}`),

@@ -39,6 +39,7 @@ const id = {
   admin: 'Administrator', manager: 'Pengelola', viewer: 'Pembaca', scope: 'Cakupan unit', disable: 'Nonaktifkan', enable: 'Aktifkan', disabled: 'nonaktif',
   aTemplates: 'Kuesioner', copyBuiltIn: 'Salin kuesioner bawaan', versions: 'Versi', draft: 'Draf', publishV: 'Terbitkan', readOnly: 'Versi terbit tidak dapat diubah.',
   questionsJson: 'Pertanyaan (JSON)', saveDraft: 'Simpan sebagai draf baru', created: 'Dibuat.',
+  m_single: 'Satu unit: semua jawaban unit ini.', m_pooled: 'IKM gabungan, bobot responden (unit ini dan unit di bawahnya).', m_mean: 'Rata-rata sederhana IKM unit di bawahnya.',
   perf: 'Kinerja', gradeOf: (g: string, p: string) => `Mutu ${g} (${p})`, noGrade: 'Belum ada mutu',
 }
 type Dict = typeof id
@@ -76,6 +77,7 @@ const en: Dict = {
   admin: 'Administrator', manager: 'Manager', viewer: 'Viewer', scope: 'Unit scope', disable: 'Disable', enable: 'Enable', disabled: 'disabled',
   aTemplates: 'Questionnaires', copyBuiltIn: 'Copy the built-in questionnaire', versions: 'Versions', draft: 'Draft', publishV: 'Publish', readOnly: 'Published versions are read-only.',
   questionsJson: 'Questions (JSON)', saveDraft: 'Save as a new draft', created: 'Created.',
+  m_single: 'One unit: every answer at this unit.', m_pooled: 'Combined IKM weighted by respondents (this unit and the units below).', m_mean: 'Simple mean of the IKM of the units below.',
   perf: 'Performance', gradeOf: (g: string, p: string) => `Grade ${g} (${p})`, noGrade: 'No grade yet',
 }
 const dicts: Record<Lang, Dict> = { id, en }

@@ -13,6 +13,9 @@ const S = {
     open: 'Data terbuka', openText: 'Jumlah jawaban per unsur dan nilai', history: 'Publikasi sebelumnya', none: 'Hasil unit ini belum dipublikasikan.',
     late: (n: number) => `${n} jawaban yang terkirim terlambat (antrean luring) tidak mengubah angka yang dipublikasikan.`,
     notFound: 'Unit tidak ditemukan.', lang: 'English', langLabel: 'Switch to English',
+    single: 'Angka ini dihitung dari semua jawaban warga di unit ini.',
+    pooled: 'Angka ini adalah IKM gabungan dengan bobot responden: semua jawaban di unit ini dan unit di bawahnya dihitung bersama.',
+    mean: 'Angka ini adalah rata-rata sederhana IKM unit-unit di bawahnya.',
   },
   en: {
     title: 'Public Satisfaction Survey results', ikm: 'Public Satisfaction Index (IKM)', grade: 'Service grade', resp: 'respondents',
@@ -23,6 +26,9 @@ const S = {
     open: 'Open data', openText: 'Answer counts per element and value', history: 'Earlier publications', none: 'This unit has not published results yet.',
     late: (n: number) => `${n} answers that arrived late (offline queue) do not change the published figures.`,
     notFound: 'Unit not found.', lang: 'Bahasa Indonesia', langLabel: 'Ganti ke Bahasa Indonesia',
+    single: 'This figure is computed from every citizen answer at this unit.',
+    pooled: 'This is the combined IKM weighted by respondents: every answer at this unit and the units below it is counted together.',
+    mean: 'This is the simple mean of the IKM of the units below.',
   },
 }
 void _t
@@ -76,7 +82,7 @@ function render() {
         h('p', null, h('strong', null, f.element), ' — ', f.activity),
         h('p', { class: 'muted' }, h('span', { class: `st st-${f.status}` }, status(f.status)), f.due ? ` · ${L.due} ${date(f.due)}` : '', f.result ? ` · ${f.result}` : ''))))
         : h('p', null, L.noActions)),
-    h('section', { 'aria-labelledby': 'h-method' }, h('h2', { id: 'h-method' }, L.method), h('p', null, L.methodText)),
+    h('section', { 'aria-labelledby': 'h-method' }, h('h2', { id: 'h-method' }, L.method), h('p', null, L.methodText), d.method && (L as any)[d.method] ? h('p', { id: 'public-method' }, (L as any)[d.method]) : null),
     h('section', { 'aria-labelledby': 'h-open' }, h('h2', { id: 'h-open' }, L.open),
       h('p', null, h('a', { href: `/api/v1/public/units/${encodeURIComponent(unitId)}/ikm`, id: 'open-data' }, `${L.openText} (JSON)`))),
     pubs.length > 1 ? h('section', { 'aria-labelledby': 'h-hist' }, h('h2', { id: 'h-hist' }, L.history),
