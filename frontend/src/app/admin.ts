@@ -28,7 +28,7 @@ function unitsCard(ctx: Ctx) {
   const name = h('input', { required: true, maxlength: 200, id: 'nu-name' })
   const code = h('input', { required: true, maxlength: 64, pattern: '[A-Za-z0-9][A-Za-z0-9._-]*', id: 'nu-code' })
   const tz = h('select', { id: 'nu-tz' }, ZONES.map((z) => h('option', { value: z, selected: z === ctx.unit.timezone }, z)))
-  const add = h('form', { class: 'row' }, field(T.name, name), field(T.code, code), field(T.timezone, tz), h('button', { type: 'submit' }, T.create))
+  const add = h('form', { class: 'row' }, field(T.unitName, name), field(T.code, code), field(T.timezone, tz), h('button', { type: 'submit' }, T.create))
   add.addEventListener('submit', async (e) => {
     e.preventDefault()
     try {
@@ -92,12 +92,10 @@ function surveysCard(ctx: Ctx) {
       refresh()
     } catch (err) { flash(msg, (err as Error).message, true) }
   })
-  const refresh = () => load(list, () => api<{ items: Survey[] }>('GET', `/api/v1/surveys${qs({ unit_id: ctx.unit.id, limit: 500 })}`), (r) => [
-    surveyLinks(r.items),
-    h('ul', { class: 'plain' }, r.items.filter((s) => !s.closed).map((s) => h('li', null, h('button', { type: 'button', onclick: async () => {
-      try { await api('PATCH', `/api/v1/surveys/${s.id}`, { closed: true }); refresh() } catch (err) { flash(msg, (err as Error).message, true) }
-    } }, `${T.close}: ${s.title}`)))),
-  ])
+  const refresh = () => load(list, () => api<{ items: Survey[] }>('GET', `/api/v1/surveys${qs({ unit_id: ctx.unit.id, limit: 500 })}`), (r) =>
+    surveyLinks(r.items, (sv) => sv.closed ? null : h('button', { type: 'button', class: 'small', 'aria-label': `${T.close}: ${sv.title}`, onclick: async () => {
+      try { await api('PATCH', `/api/v1/surveys/${sv.id}`, { closed: true }); refresh() } catch (err) { flash(msg, (err as Error).message, true) }
+    } }, T.close)))
   refresh()
   return section(T.aSurveys, 'h-a-surveys', list, form, msg)
 }

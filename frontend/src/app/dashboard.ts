@@ -152,7 +152,7 @@ function breakdownTable(r: { items: any[]; hidden_groups: number }) {
   const T = t()
   return [
     r.items.length ? h('table', { class: 'data' },
-      h('thead', null, h('tr', null, h('th', { scope: 'col' }, T.group), h('th', { scope: 'col' }, T.respondents), h('th', { scope: 'col' }, 'IKM'), h('th', { scope: 'col' }, T.grade))),
+      h('thead', null, h('tr', null, h('th', { scope: 'col' }, T.group), h('th', { scope: 'col', class: 'num' }, T.respondents), h('th', { scope: 'col', class: 'num' }, 'IKM'), h('th', { scope: 'col' }, T.grade))),
       h('tbody', null, r.items.map((g) => h('tr', null, h('th', { scope: 'row' }, g.label || g.group), h('td', { class: 'num' }, int(g.respondents)), h('td', { class: 'num' }, fmtIKM(g.ikm)), h('td', null, gradeCell(g.grade, g.performance))))))
       : h('p', { class: 'muted' }, T.noData),
     r.hidden_groups ? h('p', { class: 'muted' }, T.hiddenGroups(r.hidden_groups)) : null,

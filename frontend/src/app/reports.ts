@@ -39,7 +39,7 @@ export function reports(ctx: Ctx) {
   load(surveys, () => api<{ items: Survey[] }>('GET', `/api/v1/surveys${qs({ unit_id: ctx.unit.id, limit: 500 })}`), (r) => surveyLinks(r.items))
 }
 
-export function surveyLinks(items: Survey[]) {
+export function surveyLinks(items: Survey[], extra?: (sv: Survey) => HTMLElement | null) {
   const T = t()
   if (!items.length) return h('p', { class: 'muted' }, '–')
   return h('ul', { class: 'surveys' }, items.map((sv) => {
@@ -51,6 +51,7 @@ export function surveyLinks(items: Survey[]) {
         h('li', null, h('a', { href: `${b}/responses.csv` }, T.csv)),
         h('li', null, h('a', { href: `${b}/responses.xlsx` }, T.xlsx)),
         h('li', null, h('a', { href: `${b}/qr.svg`, target: '_blank', rel: 'noopener' }, T.qr)),
-        h('li', null, h('a', { href: `${b}/poster`, target: '_blank', rel: 'noopener' }, T.poster))))
+        h('li', null, h('a', { href: `${b}/poster`, target: '_blank', rel: 'noopener' }, T.poster)),
+        extra && h('li', null, extra(sv))))
   }))
 }
