@@ -17,13 +17,13 @@ setUnauthorized(() => { token.clear(); state.user = null; showLogin() })
 async function start() {
   document.documentElement.lang = lang()
   readURL()
-  if (!token.get()) return showLogin()
   try {
     const me = await api<{ user: User }>('GET', '/api/v1/auth/me')
     state.user = me.user
     await loadUnits()
     render()
   } catch (e) {
+    // 401: onUnauthorized has shown the login form (no token and no session cookie).
     if (!(e instanceof ApiError && e.status === 401)) showFatal(e)
   }
 }
@@ -95,9 +95,15 @@ const TABS: [Tab, () => string][] = [
 ]
 
 export function navigate(patch: Partial<{ unit: string; tab: Tab; period: Period }>) {
+  const active = document.activeElement?.id
   Object.assign(state, patch)
   writeURL(true)
   render()
+  // Keep the keyboard where it was: the same control if it is still there,
+  // the chosen tab, or the unit's heading after moving to another unit.
+  const again = active ? document.getElementById(active) : null
+  const target = patch.tab ? document.getElementById(`tab-${patch.tab}`) : patch.unit ? document.getElementById('unit-name') : again
+  target?.focus()
 }
 
 function tree(parent: string | null, list: Unit[]): HTMLElement | null {
@@ -172,7 +178,7 @@ export function render() {
       h('main', { id: 'main', tabindex: '-1' },
         unit ? [
           breadcrumbs(),
-          h('h1', { id: 'unit-name' }, unit.name),
+          h('h1', { id: 'unit-name', tabindex: '-1' }, unit.name),
           periodPicker(),
           h('div', { role: 'tablist', class: 'tabs', 'aria-label': T.which },
             TABS.filter(([k]) => k !== 'admin' || state.user?.role !== 'viewer').map(([k, l]) =>
