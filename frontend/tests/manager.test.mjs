@@ -209,3 +209,99 @@ test('manager: wrong password is refused with a message; the English switch is r
   await axe(page, 'the login page')
   await ctx.close()
 })
+
+// Routes the backend is still building (comments, silent units, suggestions,
+// publications, the published index): the UI against their documented
+// shapes, answered by page.route. The real routes are covered above once
+// they exist.
+test('manager: comments, silent units, suggestions, publishing and the public page against the contract', async () => {
+  await server.setup()
+  const unit = server.unit
+  const email = `admin2-${randomBytes(3).toString('hex')}@example.test`, password = 'rahasia-' + randomBytes(6).toString('hex')
+  await server.api('POST', '/api/v1/users', { email, password, role: 'admin' })
+  const ctx = await browser.newContext({ viewport: { width: 768, height: 1024 }, locale: 'id-ID', timezoneId: 'Asia/Jakarta' })
+  const page = await ctx.newPage()
+  const problems = watch(page, server.url)
+  const json = (route, body, status = 200) => route.fulfill({ status, contentType: 'application/json', body: JSON.stringify(body) })
+  const seen = { patches: [], queries: [], published: [] }
+  await page.route((u) => u.pathname.endsWith('/comments'), (route) => {
+    const q = new URL(route.request().url()).searchParams
+    seen.queries.push(Object.fromEntries(q))
+    const all = [
+      { response_id: 'r1', day: '2026-11-26', unit_id: unit.id, unit_name: unit.name, comment: 'Antrean lama, petugas ****** ramah.', min_score: 2, status: 'new' },
+      { response_id: 'r2', day: '2026-11-25', unit_id: unit.id, unit_name: unit.name, comment: 'Ruang tunggu panas.', min_score: 1, status: 'action' },
+    ]
+    return json(route, { items: all.filter((c) => !q.get('q') || c.comment.toLowerCase().includes(q.get('q').toLowerCase())), next_cursor: '' })
+  })
+  await page.route((u) => u.pathname.endsWith('/comment-status'), (route) => {
+    seen.patches.push({ url: route.request().url(), method: route.request().method(), body: JSON.parse(route.request().postData()), csrf: route.request().headers()['x-requested-with'] })
+    return json(route, { status: 'read' })
+  })
+  await page.route((u) => u.pathname.endsWith('/silent'), (route) => json(route, { items: [{ unit_id: 'x', name: 'Loket Sepi', last_response_day: null, days_silent: 9 }] }))
+  await page.route((u) => u.pathname.endsWith('/followups/suggestions'), (route) => json(route, { items: [{ element: 'U3', name: 'Waktu Penyelesaian', nrr: 2.1, grade: 'D' }] }))
+  await page.route((u) => u.pathname.endsWith('/publications') && !u.pathname.includes('/public/'), (route) => {
+    if (route.request().method() === 'POST') { seen.published.push(JSON.parse(route.request().postData())); return json(route, { id: 'p1', ...seen.published.at(-1) }, seen.published.length > 1 ? 409 : 201) }
+    return json(route, { items: seen.published.map((p) => ({ ...p, ikm: 82.35, published_at: '2026-11-26T10:00:00+07:00' })), next_cursor: '' })
+  })
+
+  await page.goto(`${server.url}/app/?u=${unit.id}&k=y&y=2026&tab=comments`)
+  await page.locator('#login-email').fill(email)
+  await page.locator('#login-password').fill(password)
+  await page.locator('#login-submit').click()
+  await page.locator('#comment-list li[data-response="r1"]').waitFor()
+  assert.equal(await page.locator('#comment-list li').count(), 2)
+  assert.match(await page.locator('#comment-list').textContent(), /26 November 2026/)
+  assert.equal(seen.queries[0].from, '2026-01-01')
+  assert.equal(seen.queries[0].to, '2026-12-31')
+  await page.locator('#comment-list li[data-response="r1"] button', { hasText: 'Tandai dibaca' }).click()
+  await page.locator('#comment-list li[data-response="r1"] .chip', { hasText: 'Sudah dibaca' }).waitFor()
+  assert.deepEqual(seen.patches.map((p) => [new URL(p.url).pathname, p.method, p.body.status, p.csrf]), [['/api/v1/responses/r1/comment-status', 'PATCH', 'read', 'suara']])
+  await page.locator('#c-q').fill('panas')
+  await page.locator('#c-q').press('Enter')
+  await page.waitForFunction(() => document.querySelectorAll('#comment-list li').length === 1)
+  assert.equal(seen.queries.at(-1).q, 'panas')
+  await page.locator('#silent-list', { hasText: 'Loket Sepi' }).waitFor()
+  await axe(page, 'the comments tab (contract)')
+
+  await page.locator('#tab-follow').click()
+  await page.locator('#fu-suggestions', { hasText: 'U3 Waktu Penyelesaian' }).waitFor()
+  assert.match(await page.locator('#fu-suggestions').textContent(), /2,10/)
+
+  await page.locator('#tab-reports').click()
+  await page.locator('#publish').click()
+  await page.locator('#publish-status', { hasText: 'Hasil dipublikasikan.' }).waitFor()
+  assert.deepEqual(seen.published, [{ from: '2026-01-01', to: '2026-12-31' }])
+  await page.locator('#pub-list li').waitFor()
+  await page.locator('#publish').click()
+  await page.locator('#publish-status', { hasText: 'Periode ini sudah dipublikasikan.' }).waitFor()
+  assert.equal(await page.locator('#public-link').getAttribute('href'), `/p/${unit.id}`)
+  assert.deepEqual(problems, [])
+  await ctx.close()
+
+  // The public page with a full publication.
+  const pub = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'id-ID' })
+  const pp = await pub.newPage()
+  const pubProblems = watch(pp, server.url)
+  await pp.route((u) => u.pathname.startsWith('/api/v1/public/units/') && u.pathname.endsWith('/ikm'), (route) => json(route, {
+    unit_id: unit.id, ikm: 82.35, grade: 'B', performance: 'Baik', respondents: 412, from: '2026-01-01', to: '2026-06-30',
+    published_at: '2026-07-03T09:00:00+07:00', method: 'pooled', late_responses: 3,
+    elements: [{ code: 'U3', name: 'Waktu Penyelesaian', nrr: 2.95, grade: 'C' }],
+    followups: [{ element: 'U3', activity: 'Menambah satu loket pada jam sibuk', status: 'done', result: 'Antrean rata-rata turun dari 40 ke 15 menit', due: '2026-09-30' }],
+  }))
+  await pp.route((u) => u.pathname.endsWith('/publications'), (route) => json(route, { items: [{ from: '2026-01-01', to: '2026-06-30', ikm: 82.35, grade: 'B' }], next_cursor: '' }))
+  const res = await pp.goto(`${server.url}/p/${unit.id}`)
+  if (res.status() === 404) await pp.goto(`${server.url}/public.html?u=${unit.id}`)
+  await pp.locator('#public-ikm', { hasText: '82,35' }).waitFor()
+  assert.match(await pp.locator('#public-grade').textContent(), /B \(Baik\)/)
+  assert.match(await pp.locator('#public-respondents').textContent(), /412 responden/)
+  const text = await pp.locator('main').textContent()
+  assert.ok(text.includes('1 Januari 2026 – 30 Juni 2026'))
+  assert.ok(text.includes('3 Juli 2026'), 'published date')
+  assert.ok(text.includes('Anda berkata, kami bertindak'))
+  assert.match(await pp.locator('#public-followups').textContent(), /Menambah satu loket.*Selesai/s)
+  assert.match(await pp.locator('#public-method').textContent(), /bobot responden/)
+  await axe(pp, 'the public page (contract)')
+  await pp.screenshot({ path: join(resultsDir, 'public-360x740-published.png'), fullPage: true })
+  assert.deepEqual(pubProblems, [])
+  await pub.close()
+})
