@@ -2,7 +2,7 @@ import { api, qs, type IKM, type SeriesPoint, type Child as ChildRow } from './a
 import { h, s, replace } from './dom'
 import { t, num, int, date, monthLabel } from './i18n'
 import { previous } from './period'
-import { hooks, type Ctx } from './state'
+import { hooks, childrenOf, type Ctx } from './state'
 import { gradeBadge, gradeCell, section, load, fmtIKM, signed } from './ui'
 
 export function dashboard(ctx: Ctx) {
@@ -22,7 +22,7 @@ export function dashboard(ctx: Ctx) {
   replace(ctx.el,
     h('div', { class: 'grid2' }, card, section(T.elements, 'h-elements', elems)),
     section(T.trend, 'h-trend', h('div', { class: 'inline' }, h('label', { for: 'trend-interval' }, T.interval), intervalSel), trendBody),
-    section(T.children, 'h-children', kids),
+    childrenOf(ctx.unit.id).length ? section(T.children, 'h-children', kids) : null,
     section(T.breakdown, 'h-breakdown', h('div', { class: 'inline' }, h('label', { for: 'breakdown-dim' }, T.dimension), dim), bd))
 
   const base = `/api/v1/units/${ctx.unit.id}`
@@ -39,7 +39,7 @@ export function dashboard(ctx: Ctx) {
 
   const trend = () => load(trendBody, () => api<{ items: SeriesPoint[] }>('GET', `${base}/ikm/series${qs({ interval, ...range })}`), (r) => trendChart(r.items, interval))
   trend()
-  load(kids, () => api<{ items: ChildRow[]; mean: any }>('GET', `${base}/ikm/children${qs(range)}`), (r) => childrenTable(r.items, range))
+  if (childrenOf(ctx.unit.id).length) load(kids, () => api<{ items: ChildRow[]; mean: any }>('GET', `${base}/ikm/children${qs(range)}`), (r) => childrenTable(r.items, range))
   const breakdown = () => load(bd, () => api<{ items: any[]; hidden_groups: number }>('GET', `${base}/breakdown${qs({ dimension: dim.value, ...range })}`), breakdownTable)
   breakdown()
 }
@@ -88,7 +88,7 @@ function renderElements(el: HTMLElement, r: IKM) {
 
 function trendChart(items: SeriesPoint[], interval: string) {
   const T = t()
-  const W = 640, H = 220, L = 40, R = 12, TOP = 12, B = 32
+  const W = 640, H = 220, L = 40, R = 30, TOP = 12, B = 32
   const pts = items.map((p, i) => ({ ...p, i }))
   const defined = pts.filter((p) => p.ikm != null)
   const ys = defined.map((p) => p.ikm as number)
