@@ -190,6 +190,12 @@ test('manager: log in, unit and quarter, IKM as the API says, drill down, follow
   await pp.screenshot({ path: join(resultsDir, 'public-1280x800.png'), fullPage: true })
   assert.deepEqual(pubProblems, [])
   await pub.close()
+
+  // Log out: the session is gone, a reload shows the login form again.
+  await page.locator('#logout').click()
+  await page.locator('#login-email').waitFor()
+  await page.reload()
+  await page.locator('#login-email').waitFor()
   await ctx.close()
 })
 
