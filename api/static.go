@@ -58,6 +58,8 @@ func (s *Server) serveStatic(c echo.Context) error {
 		page = "survey.html"
 	case p == "/app" || strings.HasPrefix(p, "/app/"):
 		page = "app/index.html"
+	case strings.HasPrefix(p, "/p/"):
+		page = "public.html" // published results of a unit
 	}
 	if s.opts.Static == nil {
 		if page == "" {
