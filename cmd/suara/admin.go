@@ -35,18 +35,11 @@ func admin(ctx context.Context, args []string, getenv func(string) string, stdou
 	if utf8.RuneCountInString(password) < minPasswordLen {
 		return fmt.Errorf("--password: want at least %d characters", minPasswordLen)
 	}
-	log, err := newLogger(stderr, c.LogLevel)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, c, log)
+	st, _, err := openMigrated(ctx, c, stderr)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	u := domain.User{Email: email, Role: domain.RoleAdmin}
 	if err := st.CreateUser(ctx, &u, password); err != nil {
 		if domain.KindOf(err) == domain.KindConflict {

@@ -93,3 +93,21 @@ func parseBool(getenv func(string) string, name string, def bool) (bool, error) 
 	}
 	return false, fmt.Errorf("%s=%q: want on or off", name, v)
 }
+
+// openMigrated opens the configured database with a logger on stderr and
+// applies pending migrations; every command that touches data starts so.
+func openMigrated(ctx context.Context, c config, stderr io.Writer) (*store.Store, *slog.Logger, error) {
+	log, err := newLogger(stderr, c.LogLevel)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := openStore(ctx, c, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return st, log, nil
+}

@@ -38,18 +38,11 @@ func demo(ctx context.Context, args []string, getenv func(string) string, stdout
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	log, err := newLogger(stderr, c.LogLevel)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, c, log)
+	st, _, err := openMigrated(ctx, c, stderr)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	if existing, err := st.FindUnits(ctx, domain.Scope{All: true}); err != nil {
 		return err
 	} else if len(existing) > 0 && !force {

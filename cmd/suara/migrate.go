@@ -60,18 +60,11 @@ func rollups(ctx context.Context, args []string, getenv func(string) string, std
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	log, err := newLogger(stderr, c.LogLevel)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, c, log)
+	st, _, err := openMigrated(ctx, c, stderr)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	start := time.Now()
 	last := time.Now()
 	n, err := st.RebuildRollups(ctx, func(done int64) {
