@@ -1,0 +1,137 @@
+package load
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/google/uuid"
+)
+
+// Form is the part of GET /api/v1/public/surveys/{slug} the load tool
+// needs to fill in a valid answer, as a citizen's page would.
+type Form struct {
+	Slug   string `json:"-"`
+	Survey struct {
+		ID string `json:"id"`
+	} `json:"survey"`
+	Unit struct {
+		ID string `json:"id"`
+	} `json:"unit"`
+	Units []struct {
+		ID string `json:"id"`
+	} `json:"units"`
+	Services []struct {
+		ID     string `json:"id"`
+		UnitID string `json:"unit_id"`
+	} `json:"services"`
+	Questions []struct {
+		Code     string `json:"code"`
+		Kind     string `json:"kind"`
+		Required bool   `json:"required"`
+		Options  []struct {
+			Value string `json:"value"`
+		} `json:"options"`
+		Min int `json:"min"`
+		Max int `json:"max"`
+	} `json:"questions"`
+}
+
+// FetchForm reads the public form of a survey.
+func FetchForm(ctx context.Context, client *http.Client, baseURL, slug string) (*Form, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+"/api/v1/public/surveys/"+url.PathEscape(slug), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET form %s: %s: %.200s", slug, resp.Status, body)
+	}
+	f := &Form{Slug: slug}
+	if err := json.Unmarshal(body, f); err != nil {
+		return nil, fmt.Errorf("GET form %s: %w", slug, err)
+	}
+	if f.Survey.ID == "" || len(f.Questions) == 0 {
+		return nil, fmt.Errorf("GET form %s: no survey or no questions", slug)
+	}
+	return f, nil
+}
+
+// Answer is the JSON body of one submission, as the citizen's page sends it.
+type Answer struct {
+	ClientID  string         `json:"client_id"`
+	UnitID    string         `json:"unit_id,omitempty"`
+	ServiceID string         `json:"service_id,omitempty"`
+	Profile   map[string]any `json:"profile"`
+	Answers   map[string]int `json:"answers"`
+	Comment   string         `json:"comment,omitempty"`
+}
+
+var comments = []string{
+	"Antrean lama, mohon tambah petugas.",
+	"Petugas ramah dan membantu.",
+	"Ruang tunggu panas.",
+	"Prosesnya cepat.",
+	"Persyaratan kurang jelas di papan informasi.",
+}
+
+// NewAnswer fills in the form with believable random answers: every
+// required question, most optional ones, a unit of the survey's subtree
+// and one of its services. The client id is random (not from rnd), so
+// two runs with the same seed never collide in one database.
+func (f *Form) NewAnswer(rnd *rand.Rand) Answer {
+	a := Answer{ClientID: uuid.NewString(), Profile: map[string]any{}, Answers: map[string]int{}}
+	unit := f.Unit.ID
+	if n := len(f.Units); n > 0 && rnd.IntN(2) == 0 {
+		unit = f.Units[rnd.IntN(n)].ID
+		a.UnitID = unit
+	}
+	var services []string
+	for _, s := range f.Services {
+		if s.UnitID == unit {
+			services = append(services, s.ID)
+		}
+	}
+	if len(services) > 0 && rnd.IntN(10) < 8 {
+		a.ServiceID = services[rnd.IntN(len(services))]
+	}
+	quality := 2 + rnd.IntN(3) // this citizen's mood: 2..4
+	for _, q := range f.Questions {
+		if !q.Required && rnd.IntN(10) == 0 {
+			continue
+		}
+		switch q.Kind {
+		case "element":
+			v := quality + rnd.IntN(3) - 1
+			a.Answers[q.Code] = max(1, min(len(q.Options), v))
+		case "choice":
+			if len(q.Options) > 0 {
+				a.Profile[q.Code] = q.Options[rnd.IntN(len(q.Options))].Value
+			}
+		case "number":
+			lo, hi := q.Min, q.Max
+			if hi <= lo {
+				hi = lo + 50
+			}
+			a.Profile[q.Code] = lo + rnd.IntN(hi-lo+1)
+		case "text":
+			if q.Required || rnd.IntN(5) == 0 {
+				a.Comment = comments[rnd.IntN(len(comments))] + " #" + strconv.Itoa(rnd.IntN(1000))
+			}
+		}
+	}
+	return a
+}

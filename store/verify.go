@@ -1,0 +1,85 @@
+package store
+
+import (
+	"context"
+	"errors"
+)
+
+// StoredClient is what the database holds under one client id: the load
+// tool's verification compares it with what the server acknowledged.
+type StoredClient struct {
+	ClientID      string
+	InstitutionID string
+	ResponseID    string
+	Answers       int // answer rows of the response
+}
+
+// ClientKey names a response by its idempotency key.
+type ClientKey struct{ InstitutionID, ClientID string }
+
+// StoredClients returns every response stored under the given keys, with
+// its number of answer rows; a key stored twice comes back twice. It reads
+// in chunks through the (institution_id, client_id) index.
+func (s *Store) StoredClients(ctx context.Context, keys []ClientKey) ([]StoredClient, error) {
+	var out []StoredClient
+	const chunk = 500
+	for start := 0; start < len(keys); start += chunk {
+		part := keys[min(start, len(keys)):min(start+chunk, len(keys))]
+		pairs := make([][]any, len(part))
+		for i, k := range part {
+			pairs[i] = []any{k.InstitutionID, k.ClientID}
+		}
+		var rows []StoredClient
+		err := s.db.WithContext(ctx).Raw(`SELECT r.client_id, r.institution_id, r.id AS response_id,
+  (SELECT COUNT(*) FROM answers a WHERE a.response_id = r.id) AS answers
+FROM responses r WHERE (r.institution_id, r.client_id) IN ?`, pairs).Scan(&rows).Error
+		if err != nil {
+			return nil, translate(err, "responses")
+		}
+		out = append(out, rows...)
+	}
+	return out, nil
+}
+
+// DuplicateClientIDs returns the client ids stored more than once in one
+// institution. The unique index forbids it; the verification still looks.
+func (s *Store) DuplicateClientIDs(ctx context.Context) ([]string, error) {
+	var ids []string
+	err := s.db.WithContext(ctx).Raw(`SELECT client_id FROM responses GROUP BY institution_id, client_id HAVING COUNT(*) > 1 ORDER BY client_id LIMIT 100`).
+		Scan(&ids).Error
+	return ids, translate(err, "responses")
+}
+
+// CountResponses returns how many responses are stored.
+func (s *Store) CountResponses(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&responseRow{}).Count(&n).Error
+	return n, translate(err, "responses")
+}
+
+// errRecounted rolls back the recount of RecountRollups.
+var errRecounted = errors.New("recount done")
+
+// RecountRollups returns the stored rollups and the rollups recounted from
+// the responses, without changing either: the recount runs in a
+// transaction that is rolled back. On PostgreSQL it holds the rollup rows
+// locked while it runs, so submissions wait for it.
+func (s *Store) RecountRollups(ctx context.Context) (stored, recount []RollupRow, err error) {
+	err = s.InTx(ctx, func(tx *Store) error {
+		var err error
+		if stored, err = tx.RollupSnapshot(ctx); err != nil {
+			return err
+		}
+		if _, err = tx.RebuildRollups(ctx, nil); err != nil {
+			return err
+		}
+		if recount, err = tx.RollupSnapshot(ctx); err != nil {
+			return err
+		}
+		return errRecounted
+	})
+	if errors.Is(err, errRecounted) {
+		err = nil
+	}
+	return stored, recount, err
+}
