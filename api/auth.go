@@ -47,16 +47,30 @@ func (s *Server) login(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
+	// A locked account or address is refused before any password check,
+	// for a known and an unknown e-mail alike.
+	if err := s.loginLocked(c, in.Email); err != nil {
+		return err
+	}
 	u, err := s.store.FindUserByEmail(ctx, in.Email)
 	switch {
 	case domain.KindOf(err) == domain.KindNotFound:
 		store.DummyVerify(in.Password)
+		if err := s.loginFailed(c, in.Email, ""); err != nil {
+			return err
+		}
 		return errBadCredentials
 	case err != nil:
 		return err
 	}
 	if !store.VerifyPassword(u.PasswordHash, in.Password) || u.Disabled {
+		if err := s.loginFailed(c, in.Email, u.ID); err != nil {
+			return err
+		}
 		return errBadCredentials
+	}
+	if err := s.store.ClearLoginFailures(ctx, accountKey(in.Email), s.opts.LoginWindow); err != nil {
+		return err
 	}
 	token, hash := newToken()
 	expires := s.now().Add(s.opts.SessionTTL)

@@ -98,6 +98,7 @@ var detailMessages = map[string]text{
 	"invalid_credentials":  {"Surel atau kata sandi salah.", "Wrong e-mail or password."},
 	"forbidden":            {"Anda tidak berwenang melakukan ini.", "You are not allowed to do this."},
 	"csrf":                 {"Permintaan ditolak: sertakan X-Requested-With: suara.", "Request refused: send X-Requested-With: suara."},
+	"login_locked":         {"Terlalu banyak percobaan masuk yang gagal; coba lagi dalam {minutes} menit.", "Too many failed sign-in attempts; try again in {minutes} minutes."},
 	"rate_limited":         {"Terlalu banyak permintaan; coba lagi sebentar lagi.", "Too many requests; try again shortly."},
 	"unavailable":          {"Layanan sedang sibuk; coba lagi sebentar lagi.", "The service is busy; try again shortly."},
 	"queue_full":           {"Layanan sedang sibuk; jawaban Anda belum tersimpan, coba lagi.", "The service is busy; your answer was not stored, try again."},

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -85,7 +84,7 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()")
-		if c.Request().TLS != nil || strings.EqualFold(c.Request().Header.Get(echo.HeaderXForwardedProto), "https") {
+		if behindTLS(c.Request()) { // a forged X-Forwarded-Proto from the internet is ignored
 			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 		}
 		return next(c)
@@ -99,6 +98,9 @@ type limits struct {
 	login       *limiter
 	submit      *limiter
 	publicReads *limiter
+	device      *limiter // submissions per device token: strict
+	survey      *limiter // submissions per survey, from everyone
+	bursts      *bursts
 }
 
 func newLimits(o Options) *limits {
@@ -107,6 +109,9 @@ func newLimits(o Options) *limits {
 		login:       newLimiter(o.LoginPerMinute, o.Now),
 		submit:      newLimiter(o.SubmitPerMinute, o.Now),
 		publicReads: newLimiter(4*o.SubmitPerMinute, o.Now),
+		device:      newLimiter(o.DevicePerMinute, o.Now),
+		survey:      newLimiter(o.SurveyPerMinute, o.Now),
+		bursts:      newBursts(o.BurstThreshold, o.BurstWindow),
 	}
 }
 

@@ -248,15 +248,27 @@ func (s *Server) submitResponse(c echo.Context) error {
 	for _, q := range v.ElementQuestions() {
 		elementOf[q.Code] = q.Element
 	}
+	burstKey := s.limits.bursts.key(c.RealIP(), sv.ID, answers)
 	resp, created, err := s.store.Submit(ctx, &store.Submission{
 		Response: domain.Response{ClientID: strings.ToLower(in.ClientID), SurveyID: sv.ID, UnitID: target.ID,
 			InstitutionID: target.InstitutionID, ServiceID: serviceID, TemplateVersionID: v.ID, Day: day,
-			CapturedAt: captured.UTC(), Answers: answers, Profile: profile, Comment: strings.TrimSpace(in.Comment)},
+			CapturedAt: captured.UTC(), Answers: answers, Profile: profile, Comment: strings.TrimSpace(in.Comment),
+			Suspicious: s.limits.bursts.suspicious(burstKey, now)},
 		UnitPath:  target.Path,
 		ElementOf: elementOf,
 	})
 	if err != nil {
 		return err
+	}
+	if created {
+		// The burst's earlier members are flagged once it is reached; a
+		// failure here leaves them unflagged, which is no reason to fail
+		// the citizen's stored answer.
+		if earlier := s.limits.bursts.add(burstKey, resp.ID, now); len(earlier) > 0 {
+			if err := s.store.MarkSuspicious(ctx, earlier); err != nil {
+				s.log.Warn("flag suspicious burst", "err", err)
+			}
+		}
 	}
 	status := http.StatusOK
 	if created {

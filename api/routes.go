@@ -24,7 +24,10 @@ func (s *Server) routes() {
 	)
 
 	public := []echo.MiddlewareFunc{s.limit(s.limits.publicReads)}
-	submit := []echo.MiddlewareFunc{s.limit(s.limits.submit)}
+	// Submissions: generous per IP (a carrier's NAT), strict per device
+	// token, and a ceiling per survey.
+	submit := []echo.MiddlewareFunc{s.limit(s.limits.submit), s.limitBy(s.limits.device, deviceKey),
+		s.limitBy(s.limits.survey, surveyKey)}
 	login := []echo.MiddlewareFunc{s.limit(s.limits.login)}
 	user := []echo.MiddlewareFunc{s.authenticate}
 	admin := []echo.MiddlewareFunc{s.authenticate, s.requireAdmin}
@@ -76,6 +79,8 @@ func (s *Server) routes() {
 	e.GET("/api/v1/surveys/:id", s.getSurvey, user...)
 	e.PATCH("/api/v1/surveys/:id", s.updateSurvey, user...)
 	e.GET("/api/v1/surveys/:id/responses", s.listResponses, user...)
+	e.POST("/api/v1/responses/:id/exclude", s.excludeResponse, user...)
+	e.DELETE("/api/v1/responses/:id", s.deleteResponse, admin...)
 	e.GET("/api/v1/surveys/:id/responses.csv", s.notImplemented, user...)
 	e.GET("/api/v1/surveys/:id/responses.xlsx", s.notImplemented, user...)
 	e.GET("/api/v1/surveys/:id/qr.svg", s.notImplemented, user...)

@@ -38,6 +38,25 @@ type Options struct {
 	// SubmitPerMinute bounds public submissions per IP (default 60: one
 	// carrier-grade NAT can put a whole waiting room behind one address).
 	SubmitPerMinute int
+	// DevicePerMinute bounds submissions per device token (default 10:
+	// a counter's kiosk serves one citizen at a time, and a phone's
+	// offline queue retries what is refused).
+	DevicePerMinute int
+	// SurveyPerMinute bounds submissions to one survey from everyone
+	// (default 600).
+	SurveyPerMinute int
+	// BurstThreshold identical answer sets from one address to one survey
+	// within BurstWindow are flagged suspicious (defaults 5 and 10 min).
+	BurstThreshold int
+	BurstWindow    time.Duration
+	// LoginMaxFailures failed logins for one account within LoginWindow
+	// lock it for LoginLockout (defaults 5, 15 min, 15 min);
+	// LoginIPMaxFailures is the generous limit per client address
+	// (default 50: an office shares one address).
+	LoginMaxFailures   int
+	LoginIPMaxFailures int
+	LoginWindow        time.Duration
+	LoginLockout       time.Duration
 	// SessionTTL is how long a login lasts (default 12 h).
 	SessionTTL time.Duration
 	// SecureCookies marks the session cookie Secure (behind HTTPS).
@@ -75,6 +94,25 @@ func New(st *store.Store, opts Options) *Server {
 	}
 	if opts.SubmitPerMinute <= 0 {
 		opts.SubmitPerMinute = 60
+	}
+	defaults := []struct {
+		v   *int
+		def int
+	}{{&opts.DevicePerMinute, 10}, {&opts.SurveyPerMinute, 600}, {&opts.BurstThreshold, 5},
+		{&opts.LoginMaxFailures, 5}, {&opts.LoginIPMaxFailures, 50}}
+	for _, d := range defaults {
+		if *d.v <= 0 {
+			*d.v = d.def
+		}
+	}
+	if opts.BurstWindow <= 0 {
+		opts.BurstWindow = 10 * time.Minute
+	}
+	if opts.LoginWindow <= 0 {
+		opts.LoginWindow = 15 * time.Minute
+	}
+	if opts.LoginLockout <= 0 {
+		opts.LoginLockout = 15 * time.Minute
 	}
 	if opts.SessionTTL <= 0 {
 		opts.SessionTTL = 12 * time.Hour

@@ -55,7 +55,11 @@ async function open(ctx, url) {
 // posted records the bodies the page POSTs.
 function posted(page) {
   const bodies = []
-  page.on('request', (r) => { if (r.method() === 'POST' && r.url().endsWith('/responses')) bodies.push(JSON.parse(r.postData())) })
+  page.on('request', (r) => {
+    if (r.method() !== 'POST' || !r.url().endsWith('/responses')) return
+    bodies.push(JSON.parse(r.postData()))
+    bodies.devices = [...(bodies.devices ?? []), r.headers()['x-suara-device']]
+  })
   return bodies
 }
 
@@ -95,6 +99,8 @@ test('fill and submit: one response stored with the answers given', async () => 
   const items = await server.responses(sv.id)
   assert.equal(items.length, 1)
   assert.equal(bodies.length, 1)
+  assert.match(bodies.devices[0] ?? '', /^[0-9a-f]{32}$/, 'the page sends its device token (X-Suara-Device)')
+  assert.equal(await page.evaluate(() => localStorage.getItem('suara.device')), bodies.devices[0], 'the token is kept in localStorage')
   sameResponse(items[0], { receipt, client_id: bodies[0].client_id })
   assert.deepEqual(items[0].answers, a.answers)
   for (const [k, v] of Object.entries(a.profile)) assert.equal(String(items[0].profile[k]), v, `profile.${k}`)

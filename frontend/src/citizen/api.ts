@@ -27,6 +27,24 @@ async function fetchWithTimeout(url: string, init: RequestInit): Promise<Respons
 
 const headers = (extra: Record<string, string> = {}) => ({ Accept: 'application/json', 'Accept-Language': getLang(), ...extra })
 
+// deviceToken is a random id this browser keeps, sent with each answer so
+// the server can limit submissions per device (many phones share one IP
+// behind a carrier's NAT). It names no person and the server stores it
+// nowhere. In private mode it lasts for the page only.
+const DEVICE_KEY = 'suara.device'
+let device = ''
+export function deviceToken(): string {
+  if (device) return device
+  try { device = localStorage.getItem(DEVICE_KEY) ?? '' } catch { /* private mode */ }
+  if (!/^[A-Za-z0-9_-]{16,64}$/.test(device)) {
+    const b = new Uint8Array(16)
+    crypto.getRandomValues(b)
+    device = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
+    try { localStorage.setItem(DEVICE_KEY, device) } catch { /* private mode: page only */ }
+  }
+  return device
+}
+
 export async function loadForm(slug: string): Promise<FormResult> {
   try {
     const res = await fetchWithTimeout(base(slug), { headers: headers() })
@@ -42,7 +60,7 @@ export async function send(slug: string, payload: Payload): Promise<SendResult> 
   try {
     res = await fetchWithTimeout(`${base(slug)}/responses`, {
       method: 'POST',
-      headers: headers({ 'Content-Type': 'application/json' }),
+      headers: headers({ 'Content-Type': 'application/json', 'X-Suara-Device': deviceToken() }),
       body: JSON.stringify(payload),
     })
   } catch {
