@@ -22,7 +22,7 @@ frontend/node_modules/.package-lock.json: frontend/package-lock.json
 
 frontend-deps: frontend/node_modules/.package-lock.json
 
-frontend/dist/survey.html: frontend/node_modules/.package-lock.json $(shell find frontend/src frontend/app frontend/*.html frontend/vite.config.ts frontend/tsconfig.json frontend/package.json -type f 2>/dev/null)
+frontend/dist/survey.html: frontend/node_modules/.package-lock.json $(shell find frontend/src frontend/app frontend/public frontend/*.html frontend/vite.config.ts frontend/tsconfig.json frontend/package.json -type f 2>/dev/null)
 	cd frontend && npm run build
 
 frontend: frontend/dist/survey.html

@@ -150,9 +150,6 @@ func TestNotImplementedRoutes(t *testing.T) {
 		for _, path := range []string{
 			"/api/v1/surveys/" + e.surveyA.ID + "/responses.csv",
 			"/api/v1/surveys/" + e.surveyA.ID + "/responses.xlsx",
-			"/api/v1/surveys/" + e.surveyA.ID + "/qr.svg",
-			"/api/v1/surveys/" + e.surveyA.ID + "/qr.png",
-			"/api/v1/surveys/" + e.surveyA.ID + "/poster",
 			"/api/v1/units/" + e.instA.ID + "/report",
 		} {
 			rec := e.as(e.admin, http.MethodGet, path, "")
@@ -163,7 +160,7 @@ func TestNotImplementedRoutes(t *testing.T) {
 		}
 	})
 	for _, path := range []string{"/api/v1/surveys/{id}/responses.csv", "/api/v1/surveys/{id}/responses.xlsx",
-		"/api/v1/surveys/{id}/qr.svg", "/api/v1/surveys/{id}/qr.png", "/api/v1/surveys/{id}/poster", "/api/v1/units/{id}/report"} {
+		"/api/v1/units/{id}/report"} {
 		op := doc.Paths.Find(path).Get
 		if v, ok := op.Extensions["x-not-implemented"]; !ok || v != true {
 			t.Errorf("openapi.yaml: GET %s lacks x-not-implemented: true (got %v)", path, v)

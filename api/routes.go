@@ -83,9 +83,9 @@ func (s *Server) routes() {
 	e.DELETE("/api/v1/responses/:id", s.deleteResponse, admin...)
 	e.GET("/api/v1/surveys/:id/responses.csv", s.notImplemented, user...)
 	e.GET("/api/v1/surveys/:id/responses.xlsx", s.notImplemented, user...)
-	e.GET("/api/v1/surveys/:id/qr.svg", s.notImplemented, user...)
-	e.GET("/api/v1/surveys/:id/qr.png", s.notImplemented, user...)
-	e.GET("/api/v1/surveys/:id/poster", s.notImplemented, user...)
+	e.GET("/api/v1/surveys/:id/qr.svg", s.surveyQRSVG, user...)
+	e.GET("/api/v1/surveys/:id/qr.png", s.surveyQRPNG, user...)
+	e.GET("/api/v1/surveys/:id/poster", s.surveyPoster, user...)
 
 	// Users (administrators only).
 	e.GET("/api/v1/users", s.listUsers, admin...)
