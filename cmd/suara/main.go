@@ -45,6 +45,7 @@ Usage:
   suara admin create --email E --password P
   suara rollups rebuild  recompute the rollup tables from the responses
   suara demo             fill an empty database with a realistic institution
+  suara healthcheck      exit 0 when the local server's /readyz answers 2xx
   suara version
 
 Every command takes --db (env SUARA_DATABASE_URL): a postgres:// URL, or a
@@ -69,6 +70,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return rollups(ctx, rest, getenv, stdout, stderr)
 	case "demo":
 		return demo(ctx, rest, getenv, stdout, stderr)
+	case "healthcheck":
+		return healthcheck(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "suara", version)
 		return nil
