@@ -155,7 +155,8 @@ func (s *Server) submitResponse(c echo.Context) error {
 	if err := s.decodeWith(c, &in, tolerant, maxBody); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
+	ctx, cancel := context.WithTimeout(c.Request().Context(), s.opts.SubmitTimeout)
+	defer cancel()
 	// A replay is answered with the first receipt before any other check:
 	// the phone may retry after the survey closed or its rules changed.
 	if domain.IsUUID(in.ClientID) {

@@ -57,6 +57,10 @@ type Options struct {
 	LoginIPMaxFailures int
 	LoginWindow        time.Duration
 	LoginLockout       time.Duration
+	// SubmitTimeout bounds a public submission (default 5 s): past it, a
+	// frozen or unreachable database answers 503 with Retry-After instead
+	// of holding the phone; the retry with the same client_id is safe.
+	SubmitTimeout time.Duration
 	// SessionTTL is how long a login lasts (default 12 h).
 	SessionTTL time.Duration
 	// SecureCookies marks the session cookie Secure (behind HTTPS).
@@ -113,6 +117,9 @@ func New(st *store.Store, opts Options) *Server {
 	}
 	if opts.LoginLockout <= 0 {
 		opts.LoginLockout = 15 * time.Minute
+	}
+	if opts.SubmitTimeout <= 0 {
+		opts.SubmitTimeout = 5 * time.Second
 	}
 	if opts.SessionTTL <= 0 {
 		opts.SessionTTL = 12 * time.Hour

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -265,9 +266,13 @@ func (s *Store) SubtreeCounts(ctx context.Context, unit domain.Unit, q CountQuer
 func (s *Store) SubtreeCountsMany(ctx context.Context, units []domain.Unit, q CountQuery) (map[string]*survey.Counts, error) {
 	out := make(map[string]*survey.Counts, len(units))
 	ids := make([]string, len(units))
+	var insts []string // the distribution column: one shard per institution under Citus
 	for i, u := range units {
 		out[u.ID] = survey.NewCounts()
 		ids[i] = u.ID
+		if !slices.Contains(insts, u.InstitutionID) {
+			insts = append(insts, u.InstitutionID)
+		}
 	}
 	if len(units) == 0 {
 		return out, nil
@@ -277,7 +282,7 @@ func (s *Store) SubtreeCountsMany(ctx context.Context, units []domain.Unit, q Co
 	if q.SurveyID == "" && q.ServiceID == "" {
 		err = s.db.WithContext(ctx).Table("rollup_subtrees").
 			Select("subtree_id AS key, element, num, den, SUM(n) AS n, SUM(index_sum) AS index_sum, SUM(index_sum_sq) AS index_sum_sq").
-			Where("subtree_id IN ? AND day BETWEEN ? AND ?", ids, q.From, q.To).
+			Where("institution_id IN ? AND subtree_id IN ? AND day BETWEEN ? AND ?", insts, ids, q.From, q.To).
 			Group("subtree_id, element, num, den").Scan(&rows).Error
 		if err != nil {
 			return nil, translate(err, "rollups")
@@ -291,7 +296,7 @@ func (s *Store) SubtreeCountsMany(ctx context.Context, units []domain.Unit, q Co
 		db := s.db.WithContext(ctx).Table("rollup_counts AS r").
 			Select("? AS key, r.element, r.num, r.den, SUM(r.n) AS n, SUM(r.index_sum) AS index_sum, SUM(r.index_sum_sq) AS index_sum_sq", u.ID).
 			Joins("JOIN units ON units.id = r.unit_id").
-			Where("units.path LIKE ? AND r.dimension = '' AND r.day BETWEEN ? AND ?", likePrefix(u.Path), q.From, q.To)
+			Where("r.institution_id = ? AND units.path LIKE ? AND r.dimension = '' AND r.day BETWEEN ? AND ?", u.InstitutionID, likePrefix(u.Path), q.From, q.To)
 		if q.SurveyID != "" {
 			db = db.Where("r.survey_id = ?", q.SurveyID)
 		}
@@ -329,7 +334,7 @@ func (s *Store) DailyCounts(ctx context.Context, unit domain.Unit, from, to stri
 	var rows []countRow
 	err := s.db.WithContext(ctx).Table("rollup_subtrees").
 		Select("day AS key, element, num, den, SUM(n) AS n, SUM(index_sum) AS index_sum, SUM(index_sum_sq) AS index_sum_sq").
-		Where("subtree_id = ? AND day BETWEEN ? AND ?", unit.ID, from, to).
+		Where("institution_id = ? AND subtree_id = ? AND day BETWEEN ? AND ?", unit.InstitutionID, unit.ID, from, to).
 		Group("day, element, num, den").Scan(&rows).Error
 	if err != nil {
 		return nil, translate(err, "rollups")
@@ -344,7 +349,7 @@ func (s *Store) DailyCounts(ctx context.Context, unit domain.Unit, from, to stri
 func (s *Store) BreakdownCounts(ctx context.Context, unit domain.Unit, dimension string, q CountQuery) (map[string]*survey.Counts, error) {
 	db := s.db.WithContext(ctx).Table("rollup_counts AS r").
 		Joins("JOIN units ON units.id = r.unit_id").
-		Where("units.path LIKE ? AND r.day BETWEEN ? AND ?", likePrefix(unit.Path), q.From, q.To)
+		Where("r.institution_id = ? AND units.path LIKE ? AND r.day BETWEEN ? AND ?", unit.InstitutionID, likePrefix(unit.Path), q.From, q.To)
 	if dimension == "service" {
 		db = db.Select("r.service_id AS key, r.element, r.num, r.den, SUM(r.n) AS n, SUM(r.index_sum) AS index_sum, SUM(r.index_sum_sq) AS index_sum_sq").
 			Where("r.dimension = ''").Group("r.service_id, r.element, r.num, r.den")
@@ -373,7 +378,7 @@ func (s *Store) LastResponseDays(ctx context.Context, unit domain.Unit) (map[str
 	}
 	err := s.db.WithContext(ctx).Table("rollup_counts AS r").Select("r.unit_id, MAX(r.day) AS day").
 		Joins("JOIN units ON units.id = r.unit_id").
-		Where("units.path LIKE ? AND r.dimension = '' AND r.element = '' AND r.n > 0", likePrefix(unit.Path)).
+		Where("r.institution_id = ? AND units.path LIKE ? AND r.dimension = '' AND r.element = '' AND r.n > 0", unit.InstitutionID, likePrefix(unit.Path)).
 		Group("r.unit_id").Scan(&rows).Error
 	if err != nil {
 		return nil, translate(err, "rollups")

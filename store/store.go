@@ -37,6 +37,10 @@ type Options struct {
 	// StatementTimeout bounds every PostgreSQL statement (default 10 s) so
 	// that a stuck query cannot hold a request forever.
 	StatementTimeout time.Duration
+	// ConnectTimeout bounds opening a PostgreSQL connection (default 3 s):
+	// an unreachable server fails a request fast instead of holding it
+	// until the kernel gives up on the TCP handshake.
+	ConnectTimeout time.Duration
 	// Writer tunes the group-commit writer.
 	Writer WriterOptions
 }
@@ -84,7 +88,11 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		if timeout == 0 {
 			timeout = 10 * time.Second
 		}
-		s.db, err = gorm.Open(postgres.New(postgres.Config{DSN: withPGOptions(dsn, timeout)}), cfg)
+		connect := opts.ConnectTimeout
+		if connect == 0 {
+			connect = 3 * time.Second
+		}
+		s.db, err = gorm.Open(postgres.New(postgres.Config{DSN: withPGOptions(dsn, timeout, connect)}), cfg)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
@@ -132,15 +140,20 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// withPGOptions adds a statement timeout and an application name to a
-// PostgreSQL URL unless the URL sets them.
-func withPGOptions(dsn string, timeout time.Duration) string {
+// withPGOptions adds a statement timeout, a connect timeout and an
+// application name to a PostgreSQL URL unless the URL sets them.
+func withPGOptions(dsn string, timeout, connect time.Duration) string {
 	sep := "?"
 	if strings.Contains(dsn, "?") {
 		sep = "&"
 	}
 	if !strings.Contains(dsn, "statement_timeout") {
 		dsn += fmt.Sprintf("%sstatement_timeout=%d", sep, timeout.Milliseconds())
+		sep = "&"
+	}
+	if !strings.Contains(dsn, "connect_timeout") {
+		// connect_timeout is whole seconds.
+		dsn += fmt.Sprintf("%sconnect_timeout=%d", sep, max(2, int(connect.Round(time.Second).Seconds())))
 		sep = "&"
 	}
 	if !strings.Contains(dsn, "application_name") {

@@ -14,6 +14,7 @@ func All() []*gormigrate.Migration {
 		initSchema(),
 		builtinTemplate(),
 		security(),
+		distributionKeys(),
 	}
 }
 

@@ -1,0 +1,222 @@
+package store_test
+
+import (
+	"log/slog"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/go-gormigrate/gormigrate/v2"
+
+	"suara/store"
+	"suara/store/migrations"
+	"suara/store/storetest"
+)
+
+// distributed are the tables Citus would distribute by institution_id
+// (docs/scaling.md). A table whose name starts with one of
+// distributedPrefixes is held to the same rules, so a new response,
+// answer or rollup table cannot escape them.
+var (
+	distributed         = []string{"responses", "answers", "rollup_counts", "rollup_subtrees"}
+	distributedPrefixes = []string{"response", "answer", "rollup"}
+)
+
+// schemaIndex is one primary key or unique index of a table.
+type schemaIndex struct {
+	Name    string
+	Primary bool
+	Columns []string
+}
+
+// TestDistributionColumn keeps the migrated schema ready for Citus: every
+// distributed table has a NOT NULL institution_id, and its primary key
+// and every unique index include it (Citus refuses a unique constraint
+// without the distribution column, because it could not be checked on one
+// shard).
+func TestDistributionColumn(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		tables := schemaTables(t, s)
+		var checked []string
+		for _, table := range tables {
+			if !slices.Contains(distributed, table) && !hasAnyPrefix(table, distributedPrefixes) {
+				continue
+			}
+			checked = append(checked, table)
+			cols := schemaColumns(t, s, table)
+			notNull, ok := cols["institution_id"]
+			if !ok {
+				t.Errorf("%s has no institution_id column", table)
+				continue
+			}
+			if s.Dialect() == store.Postgres && !notNull {
+				t.Errorf("%s.institution_id may be NULL", table)
+			}
+			keys := schemaUniqueKeys(t, s, table)
+			if !slices.ContainsFunc(keys, func(k schemaIndex) bool { return k.Primary }) {
+				t.Errorf("%s has no primary key", table)
+			}
+			for _, k := range keys {
+				if !slices.Contains(k.Columns, "institution_id") {
+					t.Errorf("%s: unique key %s (%s) lacks institution_id", table, k.Name, strings.Join(k.Columns, ", "))
+				}
+			}
+		}
+		for _, want := range distributed {
+			if !slices.Contains(checked, want) {
+				t.Errorf("table %s is missing; the distributed list is stale", want)
+			}
+		}
+	})
+}
+
+func hasAnyPrefix(s string, prefixes []string) bool {
+	return slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(s, p) })
+}
+
+func schemaTables(t *testing.T, s *store.Store) []string {
+	t.Helper()
+	q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
+	if s.Dialect() == store.Postgres {
+		q = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`
+	}
+	var names []string
+	if err := s.DB().Raw(q).Scan(&names).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(names) == 0 {
+		t.Fatal("no tables: the schema was not migrated")
+	}
+	return names
+}
+
+// schemaColumns returns the table's columns and whether each is NOT NULL.
+func schemaColumns(t *testing.T, s *store.Store, table string) map[string]bool {
+	t.Helper()
+	type col struct {
+		Name    string
+		NotNull bool
+	}
+	var cols []col
+	var err error
+	if s.Dialect() == store.Postgres {
+		err = s.DB().Raw(`SELECT column_name AS name, is_nullable = 'NO' AS not_null FROM information_schema.columns
+WHERE table_schema = current_schema() AND table_name = ?`, table).Scan(&cols).Error
+	} else {
+		err = s.DB().Raw(`SELECT name, "notnull" <> 0 AS not_null FROM pragma_table_info(?)`, table).Scan(&cols).Error
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, c := range cols {
+		out[c.Name] = c.NotNull
+	}
+	return out
+}
+
+// schemaUniqueKeys returns the table's primary key and unique indexes with
+// their columns in order (an expression column has no name and so never
+// counts as institution_id).
+func schemaUniqueKeys(t *testing.T, s *store.Store, table string) []schemaIndex {
+	t.Helper()
+	type row struct {
+		Name    string
+		Primary bool
+		Columns string
+	}
+	var rows []row
+	var err error
+	if s.Dialect() == store.Postgres {
+		err = s.DB().Raw(`SELECT i.relname AS name, ix.indisprimary AS "primary",
+  COALESCE(string_agg(a.attname, ',' ORDER BY k.ord), '') AS columns
+FROM pg_index ix
+JOIN pg_class tb ON tb.oid = ix.indrelid
+JOIN pg_class i ON i.oid = ix.indexrelid
+JOIN pg_namespace n ON n.oid = tb.relnamespace
+CROSS JOIN LATERAL unnest(ix.indkey) WITH ORDINALITY AS k(attnum, ord)
+LEFT JOIN pg_attribute a ON a.attrelid = tb.oid AND a.attnum = k.attnum
+WHERE n.nspname = current_schema() AND tb.relname = ? AND ix.indisunique
+GROUP BY i.relname, ix.indisprimary
+ORDER BY i.relname`, table).Scan(&rows).Error
+	} else {
+		// origin 'pk' is the primary key's index; a table with an INTEGER
+		// PRIMARY KEY has none, and its key column then has pk > 0.
+		err = s.DB().Raw(`SELECT il.name AS name, il.origin = 'pk' AS "primary",
+  COALESCE((SELECT group_concat(name, ',') FROM (SELECT ii.name FROM pragma_index_info(il.name) ii ORDER BY ii.seqno)), '') AS columns
+FROM pragma_index_list(?) il WHERE il."unique" <> 0
+UNION ALL
+SELECT 'rowid key', 1, (SELECT group_concat(name, ',') FROM pragma_table_info(?) WHERE pk > 0)
+WHERE NOT EXISTS (SELECT 1 FROM pragma_index_list(?) WHERE origin = 'pk')
+  AND EXISTS (SELECT 1 FROM pragma_table_info(?) WHERE pk > 0)
+ORDER BY 1`, table, table, table, table).Scan(&rows).Error
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]schemaIndex, 0, len(rows))
+	for _, r := range rows {
+		var cols []string
+		if r.Columns != "" {
+			cols = strings.Split(r.Columns, ",")
+		}
+		out = append(out, schemaIndex{Name: r.Name, Primary: r.Primary, Columns: cols})
+	}
+	return out
+}
+
+// TestDistributionKeysMigration migrates a database that already holds a
+// response to the keys with institution_id and back: nothing is lost, and
+// the client_id index still refuses a duplicate.
+func TestDistributionKeysMigration(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(d, func(t *testing.T) {
+			s, err := store.Open(ctx, storetest.DSN(t, d), store.Options{Logger: slog.New(slog.DiscardHandler)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			db := s.DB()
+			if d == store.Postgres { // the test database is a migrated clone: start empty
+				mustOK(t, db.Exec(`DROP SCHEMA public CASCADE; CREATE SCHEMA public`).Error)
+			}
+			const id = "202611270920_distribution_keys"
+			all := migrations.All()
+			i := slices.IndexFunc(all, func(m *gormigrate.Migration) bool { return m.ID == id })
+			if i < 1 {
+				t.Fatalf("migration %s not found", id)
+			}
+			m := migrations.New(db)
+			if err := m.MigrateTo(all[i-1].ID); err != nil {
+				t.Fatal(err)
+			}
+			insert := func(id string) error {
+				return db.Exec(`INSERT INTO responses (id, institution_id, client_id, survey_id, unit_id, template_version_id, day, profile, comment, receipt, suspicious, excluded)
+VALUES (?, 'inst', 'client-1', 'sv', 'unit', 'tv', '2026-11-27', '{}', '', 'SKM-TEST-0001', false, false)`, id).Error
+			}
+			mustOK(t, insert("resp-1"))
+			mustOK(t, db.Exec(`INSERT INTO answers (response_id, question_code, institution_id, value) VALUES ('resp-1', 'U1', 'inst', 4), ('resp-1', 'U2', 'inst', 3)`).Error)
+			count := func() (n int64) {
+				t.Helper()
+				mustOK(t, db.Raw(`SELECT (SELECT COUNT(*) FROM responses WHERE id = 'resp-1' AND receipt = 'SKM-TEST-0001') + (SELECT COUNT(*) FROM answers WHERE response_id = 'resp-1')`).Scan(&n).Error)
+				return n
+			}
+			mustOK(t, m.MigrateTo(id))
+			if n := count(); n != 3 {
+				t.Errorf("after the migration %d rows of the response remain, want 3", n)
+			}
+			if keys := schemaUniqueKeys(t, s, "responses"); !slices.ContainsFunc(keys, func(k schemaIndex) bool {
+				return k.Primary && slices.Equal(k.Columns, []string{"id", "institution_id"})
+			}) {
+				t.Errorf("responses keys = %+v, want the primary key (id, institution_id)", keys)
+			}
+			if err := insert("resp-2"); err == nil {
+				t.Error("a second response with the same client_id was stored after the migration")
+			}
+			mustOK(t, m.RollbackMigration(all[i]))
+			if n := count(); n != 3 {
+				t.Errorf("after the rollback %d rows of the response remain, want 3", n)
+			}
+		})
+	}
+}
