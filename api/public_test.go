@@ -355,3 +355,43 @@ func TestSubmitUnavailable(t *testing.T) {
 		wantStatus(t, e.do(http.MethodPost, e.submitPath(e.surveyA), body), http.StatusCreated)
 	})
 }
+
+// TestSubmitDeadline: a commit that does not finish (a frozen database)
+// does not hold the phone past SubmitTimeout: it gets 503 with
+// Retry-After, and once the commit went through, the retry with the same
+// client_id gets the stored receipt.
+func TestSubmitDeadline(t *testing.T) {
+	var stuck atomic.Bool
+	release := make(chan struct{})
+	so := store.Options{Writer: store.WriterOptions{BeforeCommit: func(int) error {
+		if stuck.Load() {
+			<-release
+		}
+		return nil
+	}}}
+	eachStoreWith(t, so, Options{SubmitTimeout: 100 * time.Millisecond}, func(t *testing.T, e *env) {
+		stuck.Store(true)
+		release = make(chan struct{})
+		body := submission(uuidN(7), allAnswers(4), nil)
+		rec := e.do(http.MethodPost, e.submitPath(e.surveyA), body)
+		wantStatus(t, rec, http.StatusServiceUnavailable)
+		if p := problem(t, rec); p.Code != "timeout" || rec.Header().Get("Retry-After") == "" {
+			t.Errorf("503 = %+v, Retry-After %q", p, rec.Header().Get("Retry-After"))
+		}
+		stuck.Store(false)
+		close(release) // the batch commits after its caller gave up
+		for range 100 {
+			rec = e.do(http.MethodPost, e.submitPath(e.surveyA), body)
+			if rec.Code != http.StatusServiceUnavailable {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		wantStatus(t, rec, http.StatusOK) // a replay: the first attempt was stored
+		var n int64
+		err := e.st.DB().Raw(`SELECT COUNT(*) FROM responses`).Scan(&n).Error
+		if err != nil || n != 1 {
+			t.Errorf("stored %d responses (%v), want 1", n, err)
+		}
+	})
+}
