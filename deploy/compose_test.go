@@ -109,6 +109,14 @@ func TestCompose(t *testing.T) {
 			t.Errorf("%s: image %q build %+v, want the API image built from deploy/Dockerfile", s.Name, s.Image, s.Build)
 		}
 	}
+	readme := readFile(t, "../README.md")
+	for _, s := range []types.ServiceConfig{migrate, api} {
+		for k := range s.Environment {
+			if !strings.Contains(readme, "`"+k+"`") {
+				t.Errorf("%s sets %s, which README.md does not list as a setting", s.Name, k)
+			}
+		}
+	}
 	if v := api.Environment["SUARA_ADDR"]; v == nil || *v != "0.0.0.0:8080" {
 		t.Errorf("api SUARA_ADDR = %v, want 0.0.0.0:8080", v)
 	}

@@ -224,6 +224,14 @@ func TestKubernetesBase(t *testing.T) {
 	if !strings.HasPrefix(secret, "postgres://") || !strings.Contains(secret, "CHANGE-ME") {
 		t.Errorf("Secret suara-db holds %q; the base must hold only a placeholder", secret)
 	}
+	// Every setting is one Suara reads (the README's configuration table).
+	readme := readFile(t, "../README.md")
+	data, _ := dig(res["ConfigMap/suara-config"], "data").(obj)
+	for k := range data {
+		if !strings.Contains(readme, "`"+k+"`") {
+			t.Errorf("ConfigMap sets %s, which README.md does not list as a setting", k)
+		}
+	}
 	if addr := str(res["ConfigMap/suara-config"], "data", "SUARA_ADDR"); !strings.HasSuffix(addr, ":8080") || strings.HasPrefix(addr, "127.") {
 		t.Errorf("SUARA_ADDR = %q, want all interfaces on 8080", addr)
 	}
