@@ -1,0 +1,210 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"suara/domain"
+)
+
+// ExportQuery selects the responses an export or a processing sheet reads.
+type ExportQuery struct {
+	SurveyID string // one survey, if set
+	UnitPath string // the unit and its subtree, if set
+	From, To string // YYYY-MM-DD, inclusive, if set
+	// CountedOnly leaves out excluded responses: what the index counts.
+	CountedOnly bool
+}
+
+// ExportBatch is how many responses EachResponse hands over at a time.
+const ExportBatch = 2000
+
+// EachResponse calls fn with the selected responses and their answers,
+// ExportBatch at a time, in the order of idx_responses_survey (received,
+// then id) so that a survey's export needs no sort. Memory stays flat
+// however many responses there are: on PostgreSQL the query runs as a
+// cursor in a read-only REPEATABLE READ transaction (one consistent
+// snapshot; each FETCH is its own statement, so the statement timeout
+// bounds a batch, not the whole export), and each batch's answers come in
+// one more statement; on SQLite the rows are read as they come, each with
+// its answers aggregated ("U1:4,U2:3,…": question codes cannot hold ':' or
+// ','). The slice passed to fn is reused: fn must not keep it.
+func (s *Store) EachResponse(ctx context.Context, q ExportQuery, fn func([]domain.Response) error) error {
+	var where []string
+	var args []any
+	from := "responses r"
+	if q.UnitPath != "" {
+		from += " JOIN units u ON u.id = r.unit_id"
+		where = append(where, "u.path LIKE ?")
+		args = append(args, likePrefix(q.UnitPath))
+	}
+	if q.SurveyID != "" {
+		where = append(where, "r.survey_id = ?")
+		args = append(args, q.SurveyID)
+	}
+	if q.From != "" {
+		where = append(where, "r.day >= ?")
+		args = append(args, q.From)
+	}
+	if q.To != "" {
+		where = append(where, "r.day <= ?")
+		args = append(args, q.To)
+	}
+	if q.CountedOnly {
+		where = append(where, "r.excluded = ?")
+		args = append(args, false)
+	}
+	if len(where) == 0 {
+		where = []string{"1 = 1"}
+	}
+	cols := "r.id, r.unit_id, r.service_id, r.template_version_id, r.day, r.captured_at, r.received_at, " +
+		"r.profile, r.comment, r.suspicious, r.excluded"
+	tail := " FROM " + from + " WHERE " + strings.Join(where, " AND ") + " ORDER BY r.received_at, r.id"
+	batch := make([]domain.Response, 0, ExportBatch)
+	if s.dialect != Postgres {
+		// SQLite has no cursors: one query read as it comes, each row
+		// with its answers aggregated.
+		sqlText := "SELECT " + cols + ", (SELECT group_concat(a.question_code || ':' || a.value, ',') " +
+			"FROM answers a WHERE a.response_id = r.id) AS answers" + tail
+		rows, err := s.db.WithContext(ctx).Raw(sqlText, args...).Rows()
+		if err != nil {
+			return translate(err, "responses")
+		}
+		defer rows.Close()
+		for {
+			batch = batch[:0]
+			n, err := scanResponses(rows, &batch, ExportBatch, true)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				if err := fn(batch); err != nil {
+					return err
+				}
+			}
+			if n < ExportBatch {
+				return nil
+			}
+		}
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").Error; err != nil {
+			return translate(err, "responses")
+		}
+		// JIT compiling the per-row answer aggregate costs seconds and
+		// saves nothing on a plain scan.
+		if err := tx.Exec("SET LOCAL jit = off").Error; err != nil {
+			return translate(err, "responses")
+		}
+		if err := tx.Exec("DECLARE suara_export NO SCROLL CURSOR FOR SELECT "+cols+tail, args...).Error; err != nil {
+			return translate(err, "responses")
+		}
+		for {
+			rows, err := tx.Raw("FETCH " + strconv.Itoa(ExportBatch) + " FROM suara_export").Rows()
+			if err != nil {
+				return translate(err, "responses")
+			}
+			batch = batch[:0]
+			n, err := scanResponses(rows, &batch, ExportBatch, false)
+			rows.Close()
+			if err != nil {
+				return err
+			}
+			if err := scanAnswers(tx, batch); err != nil {
+				return err
+			}
+			if n > 0 {
+				if err := fn(batch); err != nil {
+					return err
+				}
+			}
+			if n < ExportBatch {
+				return nil
+			}
+		}
+	})
+}
+
+// scanResponses reads up to limit rows of EachResponse's query.
+// withAnswers says the query has the aggregated answers as its last column.
+func scanResponses(rows *sql.Rows, out *[]domain.Response, limit int, withAnswers bool) (int, error) {
+	n := 0
+	for n < limit && rows.Next() {
+		var r domain.Response
+		var service, answers sql.NullString
+		var profile string
+		var captured, received time.Time
+		dest := []any{&r.ID, &r.UnitID, &service, &r.TemplateVersionID, &r.Day, &captured, &received,
+			&profile, &r.Comment, &r.Suspicious, &r.Excluded}
+		if withAnswers {
+			dest = append(dest, &answers)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return n, translate(err, "responses")
+		}
+		if service.Valid && service.String != "" {
+			v := service.String
+			r.ServiceID = &v
+		}
+		r.CapturedAt, r.ReceivedAt = captured.UTC(), received.UTC()
+		if profile != "" && profile != "{}" {
+			_ = json.Unmarshal([]byte(profile), &r.Profile)
+		}
+		r.Answers = make(map[string]int, 9)
+		for pair := range strings.SplitSeq(answers.String, ",") { // "" when !withAnswers
+			code, v, ok := strings.Cut(pair, ":")
+			if !ok {
+				continue
+			}
+			if x, err := strconv.Atoi(v); err == nil {
+				r.Answers[code] = x
+			}
+		}
+		*out = append(*out, r)
+		n++
+	}
+	return n, translate(rows.Err(), "responses")
+}
+
+// scanAnswers loads the answers of a batch in one statement: the ids go as
+// one array parameter, and PostgreSQL walks the primary-key index once for
+// the sorted keys.
+func scanAnswers(tx *gorm.DB, batch []domain.Response) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	at := make(map[string]int, len(batch))
+	var sb strings.Builder
+	sb.Grow(len(batch) * 37)
+	sb.WriteByte('{')
+	for i := range batch {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteString(batch[i].ID) // UUIDs: nothing to quote
+		at[batch[i].ID] = i
+	}
+	sb.WriteByte('}')
+	rows, err := tx.Raw("SELECT response_id, question_code, value FROM answers WHERE response_id = ANY(?::text[])", sb.String()).Rows()
+	if err != nil {
+		return translate(err, "answers")
+	}
+	defer rows.Close()
+	var id, code string
+	var v int
+	for rows.Next() {
+		if err := rows.Scan(&id, &code, &v); err != nil {
+			return translate(err, "answers")
+		}
+		if i, ok := at[id]; ok {
+			batch[i].Answers[code] = v
+		}
+	}
+	return translate(rows.Err(), "answers")
+}
