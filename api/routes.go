@@ -62,6 +62,7 @@ func (s *Server) routes() {
 	e.GET("/api/v1/units/:id/breakdown", s.unitBreakdown, user...)
 	e.GET("/api/v1/units/:id/followups", s.listFollowUps, user...)
 	e.POST("/api/v1/units/:id/followups", s.createFollowUp, user...)
+	e.GET("/api/v1/units/:id/processing.xlsx", s.unitProcessingXLSX, user...)
 	e.GET("/api/v1/units/:id/report", s.notImplemented, user...)
 	e.PATCH("/api/v1/followups/:id", s.updateFollowUp, user...)
 
