@@ -169,7 +169,3 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 }
 
-// notImplemented answers the routes whose feature ships in another issue.
-func (s *Server) notImplemented(c echo.Context) error {
-	return &domain.Error{Kind: domain.KindNotImplemented, Code: "not_implemented", Msg: c.Path() + " is not implemented yet"}
-}

@@ -37,6 +37,7 @@ func (s *Server) routes() {
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", s.metricsText)
 	e.GET("/api/openapi.yaml", s.openapiYAML)
+	e.GET("/api/v1/report.css", s.reportCSS)
 
 	// Public: citizens, no account, rate limited per IP.
 	e.GET("/api/v1/public/surveys/:slug", s.publicForm, public...)
@@ -63,7 +64,7 @@ func (s *Server) routes() {
 	e.GET("/api/v1/units/:id/followups", s.listFollowUps, user...)
 	e.POST("/api/v1/units/:id/followups", s.createFollowUp, user...)
 	e.GET("/api/v1/units/:id/processing.xlsx", s.unitProcessingXLSX, user...)
-	e.GET("/api/v1/units/:id/report", s.notImplemented, user...)
+	e.GET("/api/v1/units/:id/report", s.unitReport, user...)
 	e.PATCH("/api/v1/followups/:id", s.updateFollowUp, user...)
 
 	// Questionnaires: everyone reads, administrators write.
