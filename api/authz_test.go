@@ -52,6 +52,7 @@ type authzRule struct {
 // authzRules classifies every route. Keys are "METHOD /path" as Echo has them.
 var authzRules = map[string]authzRule{
 	"GET /api/openapi.yaml":                       {access: accessPublic},
+	"GET /api/v1/report.css":                      {access: accessPublic},
 	"GET /api/v1/public/surveys/:slug":            {access: accessPublic},
 	"POST /api/v1/public/surveys/:slug/responses": {access: accessPublic},
 	"GET /api/v1/public/units/:id/ikm":            {access: accessPublic},
@@ -71,7 +72,8 @@ var authzRules = map[string]authzRule{
 	"GET /api/v1/units/:id/breakdown":             {access: accessRead, param: "unit", query: "?dimension=gender"},
 	"GET /api/v1/units/:id/followups":             {access: accessRead, param: "unit"},
 	"POST /api/v1/units/:id/followups":            {access: accessWrite, param: "unit", body: constBody(`{"element":"persyaratan","activity":"Sederhanakan syarat","due":"2026-09-30"}`)},
-	"GET /api/v1/units/:id/report":                {access: accessSession, param: "unit", ok: []int{501}},
+	"GET /api/v1/units/:id/report":                {access: accessRead, param: "unit"},
+	"GET /api/v1/units/:id/processing.xlsx":       {access: accessRead, param: "unit"},
 	"PATCH /api/v1/followups/:id":                 {access: accessWrite, param: "followup", body: constBody(`{"status":"in_progress"}`)},
 	"GET /api/v1/templates":                       {access: accessSession},
 	"POST /api/v1/templates":                      {access: accessAdmin, body: templateBody},
@@ -84,8 +86,8 @@ var authzRules = map[string]authzRule{
 	"GET /api/v1/surveys/:id":                     {access: accessRead, param: "survey"},
 	"PATCH /api/v1/surveys/:id":                   {access: accessWrite, param: "survey", body: constBody(`{"title":"SKM (diubah)"}`)},
 	"GET /api/v1/surveys/:id/responses":           {access: accessRead, param: "survey"},
-	"GET /api/v1/surveys/:id/responses.csv":       {access: accessSession, param: "survey", ok: []int{501}},
-	"GET /api/v1/surveys/:id/responses.xlsx":      {access: accessSession, param: "survey", ok: []int{501}},
+	"GET /api/v1/surveys/:id/responses.csv":       {access: accessRead, param: "survey"},
+	"GET /api/v1/surveys/:id/responses.xlsx":      {access: accessRead, param: "survey"},
 	"GET /api/v1/surveys/:id/qr.svg":              {access: accessRead, param: "survey"},
 	"GET /api/v1/surveys/:id/qr.png":              {access: accessRead, param: "survey"},
 	"GET /api/v1/surveys/:id/poster":              {access: accessRead, param: "survey"},

@@ -76,12 +76,12 @@ func TestReport(t *testing.T) {
 			`<li id="weakest-U3"><strong>U3 Waktu Penyelesaian</strong> – NRR 2,8000`,
 			"1 Januari 2026 – 31 Desember 2026",
 			"adalah 82,78 dengan mutu pelayanan B (Baik)",
-			"Menambah petugas loket pada jam sibuk", // the plan
-			"Kotak saran dibuka 12 kali",            // last period's result
+			"Menambah petugas loket pada jam sibuk",                                          // the plan
+			"Kotak saran dibuka 12 kali",                                                     // last period's result
 			"Bagaimana pendapat Saudara tentang kecepatan waktu dalam memberikan pelayanan?", // the questionnaire
 			`<link rel="stylesheet" href="/api/v1/report.css">`,
 			"<td>Perempuan</td><td class=\"num\">5</td><td class=\"num\">50,0%</td>", // demographics
-			"1 Januari 2023 – 31 Desember 2023", // the trend goes back three periods
+			"1 Januari 2023 – 31 Desember 2023",                                      // the trend goes back three periods
 		} {
 			if !strings.Contains(html, want) {
 				t.Errorf("HTML lacks %q", want)
