@@ -179,8 +179,12 @@ func TestExportCSV(t *testing.T) {
 func TestExportXLSX(t *testing.T) {
 	eachDB(t, func(t *testing.T, e *env) {
 		sent := e.seedS1(t)
-		rec := e.as(e.managerA, http.MethodGet, "/api/v1/surveys/"+e.surveyA.ID+"/responses.xlsx?from=2026-01-01&to=2026-12-31", "")
+		rec := e.as(e.managerA, http.MethodGet, "/api/v1/surveys/"+e.surveyA.ID+"/responses.xlsx?from=2026-01-01&to=2026-12-31", "",
+			header("Accept-Encoding", "gzip"))
 		wantStatus(t, rec, http.StatusOK)
+		if ce := rec.Header().Get("Content-Encoding"); ce != "" {
+			t.Errorf("Content-Encoding = %q: an XLSX is a zip already", ce)
+		}
 		if cd := rec.Header().Get("Content-Disposition"); !strings.HasSuffix(cd, `-2026-01-01_2026-12-31.xlsx"`) {
 			t.Errorf("Content-Disposition = %q", cd)
 		}

@@ -15,7 +15,7 @@ func (s *Server) routes() {
 	e := s.e
 	e.Use(
 		requestID,
-		middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024}),
+		middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024, Skipper: precompressed}),
 		securityHeaders,
 		s.accessLog,
 		s.recover,
@@ -99,6 +99,13 @@ func (s *Server) routes() {
 	// The frontend: everything else that is not the API.
 	e.GET("/*", s.serveStatic)
 	e.HEAD("/*", s.serveStatic)
+}
+
+// precompressed answers are zip archives (XLSX) or compressed PDFs, which
+// gzip would only slow down.
+func precompressed(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return strings.HasSuffix(p, ".xlsx") || c.QueryParam("format") == "pdf"
 }
 
 // apiNoStore keeps API answers out of shared caches; a handler may still
