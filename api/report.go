@@ -31,6 +31,10 @@ var reportTemplate = template.Must(template.New("report.html.tmpl").
 	Funcs(template.FuncMap{"inc": func(i int) int { return i + 1 }}).
 	ParseFS(reportFS, "report/report.html.tmpl"))
 
+// maxReportUnits bounds the list of units in BAB II.C; a kabupaten's whole
+// tree would fill pages.
+const maxReportUnits = 40
+
 // trendPeriods is how many periods before the reported one the trend shows.
 const trendPeriods = 3
 
@@ -221,7 +225,12 @@ func (s *Server) reportContext(ctx context.Context, v *reportView, u domain.Unit
 	ids := make([]string, len(subtree))
 	for i, x := range subtree {
 		ids[i] = x.ID
-		v.Units = append(v.Units, x.Name+" ("+x.Code+")")
+		if i < maxReportUnits {
+			v.Units = append(v.Units, x.Name+" ("+x.Code+")")
+		}
+	}
+	if len(subtree) > maxReportUnits {
+		v.Units = append(v.Units, "dan "+domain.IntID(int64(len(subtree)-maxReportUnits))+" unit lainnya / and more units")
 	}
 	svcs, err := s.store.FindServices(ctx, ids...)
 	if err != nil {
