@@ -162,6 +162,16 @@ func TestExportCSV(t *testing.T) {
 			t.Errorf("first rows: %v / %v", rows[0], rows[1])
 		}
 
+		// An excluded response stays in the export, flagged.
+		if _, err := e.st.SetExcluded(t.Context(), rows[3][col["response_id"]], true); err != nil {
+			t.Fatal(err)
+		}
+		rec = e.as(e.viewerA, http.MethodGet, "/api/v1/surveys/"+e.surveyA.ID+"/responses.csv", "")
+		again, err := csv.NewReader(bytes.NewReader(rec.Body.Bytes()[3:])).ReadAll()
+		if err != nil || len(again) != len(records) || again[4][col["excluded"]] != "true" || again[5][col["excluded"]] != "false" {
+			t.Errorf("after excluding row 4: %d records, %v, flags %q %q", len(again), err, again[4][col["excluded"]], again[5][col["excluded"]])
+		}
+
 		// A day filter that holds nothing: the header alone.
 		rec = e.as(e.viewerA, http.MethodGet, "/api/v1/surveys/"+e.surveyA.ID+"/responses.csv?from=2026-06-16&to=2026-12-31", "")
 		wantStatus(t, rec, http.StatusOK)
