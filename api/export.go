@@ -182,7 +182,7 @@ func (s *Server) exportRequest(c echo.Context) (store.ExportQuery, *exportContex
 		return store.ExportQuery{}, nil, domain.TemplateVersion{}, err
 	}
 	x.survey = sv
-	return store.ExportQuery{SurveyID: sv.ID, UnitPath: u.Path, From: from, To: to}, x, v, nil
+	return store.ExportQuery{InstitutionID: sv.InstitutionID, SurveyID: sv.ID, UnitPath: u.Path, From: from, To: to}, x, v, nil
 }
 
 // lookups loads the units and services of a subtree, by id.

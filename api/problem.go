@@ -168,4 +168,3 @@ func (s *Server) handleError(err error, c echo.Context) {
 		s.log.Debug("write problem", "err", werr)
 	}
 }
-

@@ -152,7 +152,7 @@ func (s *Server) writeProcessingSheet(ctx context.Context, f *excelize.File, she
 	questions := map[string][]domain.Question{} // template version id → questions
 	n := 0
 	values := make([]any, ncol)
-	err = s.store.EachResponse(ctx, store.ExportQuery{UnitPath: u.Path, From: p.From, To: p.To, CountedOnly: true}, func(rs []domain.Response) error {
+	err = s.store.EachResponse(ctx, store.ExportQuery{InstitutionID: u.InstitutionID, UnitPath: u.Path, From: p.From, To: p.To, CountedOnly: true}, func(rs []domain.Response) error {
 		for i := range rs {
 			r := &rs[i]
 			qs, ok := questions[r.TemplateVersionID]

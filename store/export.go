@@ -15,9 +15,12 @@ import (
 
 // ExportQuery selects the responses an export or a processing sheet reads.
 type ExportQuery struct {
-	SurveyID string // one survey, if set
-	UnitPath string // the unit and its subtree, if set
-	From, To string // YYYY-MM-DD, inclusive, if set
+	// InstitutionID is the tree the responses belong to (the distribution
+	// column: every query names it, docs/scaling.md).
+	InstitutionID string
+	SurveyID      string // one survey, if set
+	UnitPath      string // the unit and its subtree, if set
+	From, To      string // YYYY-MM-DD, inclusive, if set
 	// CountedOnly leaves out excluded responses: what the index counts.
 	CountedOnly bool
 }
@@ -36,11 +39,11 @@ const ExportBatch = 2000
 // its answers aggregated ("U1:4,U2:3,…": question codes cannot hold ':' or
 // ','). The slice passed to fn is reused: fn must not keep it.
 func (s *Store) EachResponse(ctx context.Context, q ExportQuery, fn func([]domain.Response) error) error {
-	var where []string
-	var args []any
+	where := []string{"r.institution_id = ?"}
+	args := []any{q.InstitutionID}
 	from := "responses r"
 	if q.UnitPath != "" {
-		from += " JOIN units u ON u.id = r.unit_id"
+		from += " JOIN units u ON u.id = r.unit_id AND u.institution_id = r.institution_id"
 		where = append(where, "u.path LIKE ?")
 		args = append(args, likePrefix(q.UnitPath))
 	}
@@ -60,9 +63,6 @@ func (s *Store) EachResponse(ctx context.Context, q ExportQuery, fn func([]domai
 		where = append(where, "r.excluded = ?")
 		args = append(args, false)
 	}
-	if len(where) == 0 {
-		where = []string{"1 = 1"}
-	}
 	cols := "r.id, r.unit_id, r.service_id, r.template_version_id, r.day, r.captured_at, r.received_at, " +
 		"r.profile, r.comment, r.suspicious, r.excluded"
 	tail := " FROM " + from + " WHERE " + strings.Join(where, " AND ") + " ORDER BY r.received_at, r.id"
@@ -71,7 +71,7 @@ func (s *Store) EachResponse(ctx context.Context, q ExportQuery, fn func([]domai
 		// SQLite has no cursors: one query read as it comes, each row
 		// with its answers aggregated.
 		sqlText := "SELECT " + cols + ", (SELECT group_concat(a.question_code || ':' || a.value, ',') " +
-			"FROM answers a WHERE a.response_id = r.id) AS answers" + tail
+			"FROM answers a WHERE a.institution_id = r.institution_id AND a.response_id = r.id) AS answers" + tail
 		rows, err := s.db.WithContext(ctx).Raw(sqlText, args...).Rows()
 		if err != nil {
 			return translate(err, "responses")
@@ -116,7 +116,7 @@ func (s *Store) EachResponse(ctx context.Context, q ExportQuery, fn func([]domai
 			if err != nil {
 				return err
 			}
-			if err := scanAnswers(tx, batch); err != nil {
+			if err := scanAnswers(tx, q.InstitutionID, batch); err != nil {
 				return err
 			}
 			if n > 0 {
@@ -175,7 +175,7 @@ func scanResponses(rows *sql.Rows, out *[]domain.Response, limit int, withAnswer
 // scanAnswers loads the answers of a batch in one statement: the ids go as
 // one array parameter, and PostgreSQL walks the primary-key index once for
 // the sorted keys.
-func scanAnswers(tx *gorm.DB, batch []domain.Response) error {
+func scanAnswers(tx *gorm.DB, institutionID string, batch []domain.Response) error {
 	if len(batch) == 0 {
 		return nil
 	}
@@ -191,7 +191,8 @@ func scanAnswers(tx *gorm.DB, batch []domain.Response) error {
 		at[batch[i].ID] = i
 	}
 	sb.WriteByte('}')
-	rows, err := tx.Raw("SELECT response_id, question_code, value FROM answers WHERE response_id = ANY(?::text[])", sb.String()).Rows()
+	rows, err := tx.Raw("SELECT response_id, question_code, value FROM answers WHERE institution_id = ? AND response_id = ANY(?::text[])",
+		institutionID, sb.String()).Rows()
 	if err != nil {
 		return translate(err, "answers")
 	}
