@@ -81,6 +81,9 @@ func (s *Server) decodeWith(c echo.Context, dst any, mode decodeMode, limit int6
 		fields = append(fields, domain.FieldError{Field: field, Code: "invalid_type", Args: map[string]any{"want": jsonKind(typ.Type)}})
 	default:
 		if name, ok := unknownField(err); ok {
+			if name == "" {
+				name = `""` // the empty key: a problem must still name its field (found by FuzzTemplateQuestions)
+			}
 			fields = append(fields, domain.Field(name, "unknown"))
 			break
 		}

@@ -48,6 +48,7 @@ var fieldMessages = map[string]text{
 	"required":       {"Wajib diisi.", "Required."},
 	"uuid":           {"Harus berupa UUID.", "Must be a UUID."},
 	"out_of_range":   {"Nilai harus antara {min} dan {max}.", "Must be between {min} and {max}."},
+	"want_value":     {"Harus bernilai {want}.", "Must be {want}."},
 	"min":            {"Nilai paling kecil {min}.", "Must be at least {min}."},
 	"max":            {"Nilai paling besar {max}.", "Must be at most {max}."},
 	"min_len":        {"Paling sedikit {min} karakter.", "Must be at least {min} characters."},

@@ -95,7 +95,11 @@ func (v TemplateVersion) CheckAnswers(sub Submission) (answers map[string]int, p
 		case KindNumber:
 			n, ok := wholeNumber(raw)
 			if !ok || n < q.Min || (q.Max > 0 && n > q.Max) {
-				fields = append(fields, FieldError{Field: "profile." + code, Code: "out_of_range", Args: map[string]any{"min": q.Min, "max": q.Max}})
+				if q.Max > 0 {
+					fields = append(fields, FieldError{Field: "profile." + code, Code: "out_of_range", Args: map[string]any{"min": q.Min, "max": q.Max}})
+				} else { // no upper bound: "between 15 and 0" would be wrong
+					fields = append(fields, FieldError{Field: "profile." + code, Code: "min", Args: map[string]any{"min": q.Min}})
+				}
 				continue
 			}
 			profile[code] = strconv.Itoa(n)

@@ -117,7 +117,8 @@ func CheckQuestions(qs []Question) error {
 			}
 			for j, o := range q.Options {
 				if o.Value != strconv.Itoa(j+1) {
-					fields = append(fields, Field(at+".options["+strconv.Itoa(j)+"].value", "out_of_range"))
+					fields = append(fields, FieldError{Field: at + ".options[" + strconv.Itoa(j) + "].value", Code: "want_value",
+						Args: map[string]any{"want": strconv.Itoa(j + 1)}})
 				}
 			}
 		case KindChoice:
