@@ -72,6 +72,11 @@ func (s *Server) login(c echo.Context) error {
 	if err := s.store.ClearLoginFailures(ctx, accountKey(in.Email), s.opts.LoginWindow); err != nil {
 		return err
 	}
+	// Ended sessions are of no use and are personal data: drop them as
+	// logins come (docs/privacy.md, retention).
+	if err := s.store.DeleteExpiredSessions(ctx); err != nil {
+		s.log.Warn("delete expired sessions", "err", err)
+	}
 	token, hash := newToken()
 	expires := s.now().Add(s.opts.SessionTTL)
 	if err := s.store.CreateSession(ctx, u.ID, hash, expires); err != nil {
