@@ -232,22 +232,6 @@ func (s *Server) unitIKM(c echo.Context) error {
 	return writeJSON(c, http.StatusOK, out)
 }
 
-// publicUnitIKM serves GET /api/v1/public/units/{id}/ikm: the current
-// year's index of a unit, for the public.
-func (s *Server) publicUnitIKM(c echo.Context) error {
-	u, err := s.store.FindUnit(c.Request().Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	year := survey.DayOf(s.now(), u.TimeZone)[:4]
-	out, err := s.unitIndex(c, u, store.CountQuery{From: year + "-01-01", To: year + "-12-31"}, nil)
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set("Cache-Control", "public, max-age=300")
-	return writeJSON(c, http.StatusOK, out)
-}
-
 type seriesPointJSON struct {
 	From string `json:"from"`
 	To   string `json:"to"`

@@ -73,6 +73,7 @@ var fieldMessages = map[string]text{
 	"before_start":   {"Waktu pengisian sebelum survei dibuka.", "The time answered is before the survey opened."},
 	"too_old":        {"Jawaban ini terlalu lama tertunda (lebih dari {days} hari).", "This answer waited too long to arrive (over {days} days)."},
 	"invalid_cursor": {"Kursor tidak sah.", "Invalid cursor."},
+	"no_respondents": {"Belum ada jawaban pada periode ini; tidak ada yang dapat dipublikasikan.", "There are no answers in this period; there is nothing to publish."},
 }
 
 // detailMessages renders a problem's code as its detail.
@@ -88,6 +89,7 @@ var detailMessages = map[string]text{
 	"conflict":             {"Data bertentangan dengan data yang sudah ada.", "This conflicts with existing data."},
 	"code_taken":           {"Kode sudah dipakai.", "The code is already in use."},
 	"email_taken":          {"Alamat surel sudah dipakai.", "The e-mail address is already in use."},
+	"period_published":     {"Periode ini sudah dipublikasikan untuk unit ini; jawaban yang datang kemudian dicatat sebagai koreksi.", "This period is already published for this unit; answers that arrive later are listed as a correction."},
 	"already_published":    {"Versi templat sudah diterbitkan.", "The template version is already published."},
 	"unit_has_children":    {"Unit masih memiliki sub-unit.", "The unit still has sub-units."},
 	"unit_has_surveys":     {"Unit masih memiliki survei.", "The unit still has surveys."},

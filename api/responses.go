@@ -29,7 +29,7 @@ type responseJSON struct {
 func toResponseJSON(r domain.Response) responseJSON {
 	out := responseJSON{ID: r.ID, SurveyID: r.SurveyID, UnitID: r.UnitID, ServiceID: r.ServiceID, Day: r.Day,
 		CapturedAt: r.CapturedAt.UTC(), ReceivedAt: r.ReceivedAt.UTC(), Answers: r.Answers, Profile: r.Profile,
-		Comment: r.Comment, Receipt: r.Receipt, Suspicious: r.Suspicious, Excluded: r.Excluded}
+		Comment: domain.MaskPII(r.Comment), Receipt: r.Receipt, Suspicious: r.Suspicious, Excluded: r.Excluded}
 	if out.Answers == nil {
 		out.Answers = map[string]int{}
 	}

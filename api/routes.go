@@ -43,6 +43,9 @@ func (s *Server) routes() {
 	e.GET("/api/v1/public/surveys/:slug", s.publicForm, public...)
 	e.POST("/api/v1/public/surveys/:slug/responses", s.submitResponse, submit...)
 	e.GET("/api/v1/public/units/:id/ikm", s.publicUnitIKM, public...)
+	e.GET("/api/v1/public/units/:id/publications", s.publicPublications, public...)
+	e.GET("/api/v1/public/units/:id/publications/:pid/counts.json", s.publicationCountsJSON, public...)
+	e.GET("/api/v1/public/units/:id/publications/:pid/counts.csv", s.publicationCountsCSV, public...)
 
 	// Sessions.
 	e.POST("/api/v1/auth/login", s.login, login...)
@@ -63,9 +66,19 @@ func (s *Server) routes() {
 	e.GET("/api/v1/units/:id/breakdown", s.unitBreakdown, user...)
 	e.GET("/api/v1/units/:id/followups", s.listFollowUps, user...)
 	e.POST("/api/v1/units/:id/followups", s.createFollowUp, user...)
+	e.GET("/api/v1/units/:id/followups/suggestions", s.followUpSuggestions, user...)
 	e.GET("/api/v1/units/:id/processing.xlsx", s.unitProcessingXLSX, user...)
 	e.GET("/api/v1/units/:id/report", s.unitReport, user...)
 	e.PATCH("/api/v1/followups/:id", s.updateFollowUp, user...)
+	e.GET("/api/v1/units/:id/comments", s.listComments, user...)
+	e.GET("/api/v1/units/:id/silent", s.silentUnits, user...)
+	e.GET("/api/v1/units/:id/publications", s.listPublications, user...)
+	e.POST("/api/v1/units/:id/publications", s.publish, user...)
+
+	// Citizens' comments: managers mark them; the unmasked original is
+	// for administrators, and every reading is audited.
+	e.PATCH("/api/v1/responses/:id/comment-status", s.setCommentStatus, user...)
+	e.GET("/api/v1/responses/:id/comment-original", s.commentOriginal, admin...)
 
 	// Questionnaires: everyone reads, administrators write.
 	e.GET("/api/v1/templates", s.listTemplates, user...)
@@ -95,6 +108,9 @@ func (s *Server) routes() {
 	e.GET("/api/v1/users/:id", s.getUser, admin...)
 	e.PATCH("/api/v1/users/:id", s.updateUser, admin...)
 	e.DELETE("/api/v1/users/:id", s.deleteUser, admin...)
+
+	// The audit log (administrators only).
+	e.GET("/api/v1/audit", s.listAudit, admin...)
 
 	// The frontend: everything else that is not the API.
 	e.GET("/*", s.serveStatic)

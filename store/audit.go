@@ -23,20 +23,54 @@ func orNull(b []byte) []byte {
 
 // FindAudit returns audit entries, newest first, optionally for one entity.
 func (s *Store) FindAudit(ctx context.Context, entityID string, page domain.Page) ([]domain.AuditEntry, string, error) {
+	return s.FindAuditEntries(ctx, domain.AuditFilter{EntityID: entityID, Page: page})
+}
+
+// FindAuditEntries returns the audit entries that f selects, newest first.
+func (s *Store) FindAuditEntries(ctx context.Context, f domain.AuditFilter) ([]domain.AuditEntry, string, error) {
 	q := s.db.WithContext(ctx).Order("id DESC")
-	if entityID != "" {
-		q = q.Where("entity_id = ?", entityID)
+	if f.Entity != "" {
+		q = q.Where("entity = ?", f.Entity)
 	}
-	if page.Cursor != "" {
-		q = q.Where("id < ?", page.Cursor)
+	if f.EntityID != "" {
+		q = q.Where("entity_id = ?", f.EntityID)
+	}
+	if f.ActorID != "" {
+		q = q.Where("actor_id = ?", f.ActorID)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		q = q.Where("at < ?", f.To.UTC())
+	}
+	if f.Cursor != "" {
+		q = q.Where("id < ?", f.Cursor)
 	}
 	var rows []auditRow
-	if err := q.Limit(page.Limit + 1).Find(&rows).Error; err != nil {
+	if err := q.Limit(f.Limit + 1).Find(&rows).Error; err != nil {
 		return nil, "", translate(err, "audit entries")
 	}
-	rows, next := cut(rows, page.Limit, func(r auditRow) string { return r.ID })
+	rows, next := cut(rows, f.Limit, func(r auditRow) string { return r.ID })
 	return mapRows(rows, func(r auditRow) domain.AuditEntry {
 		return domain.AuditEntry{ID: r.ID, At: r.At, ActorID: r.ActorID, Action: r.Action, Entity: r.Entity,
 			EntityID: r.EntityID, Before: []byte(r.Before), After: []byte(r.After)}
 	}), next, nil
+}
+
+// UserEmails returns the e-mail address of each of the users that exist,
+// by id (for naming the actors of audit entries).
+func (s *Store) UserEmails(ctx context.Context, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []userRow
+	if err := s.db.WithContext(ctx).Select("id, email").Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, translate(err, "users")
+	}
+	for _, r := range rows {
+		out[r.ID] = r.Email
+	}
+	return out, nil
 }

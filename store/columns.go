@@ -7,7 +7,7 @@ import "gorm.io/gorm/schema"
 func MissingColumns(s *Store) []string {
 	var missing []string
 	for _, row := range []schema.Tabler{unitRow{}, serviceRow{}, templateRow{}, templateVersionRow{}, surveyRow{},
-		responseRow{}, answerRow{}, userRow{}, sessionRow{}, auditRow{}, followUpRow{}} {
+		responseRow{}, answerRow{}, userRow{}, sessionRow{}, auditRow{}, followUpRow{}, commentStateRow{}, publicationRow{}} {
 		stmt := s.db.Model(row).Statement
 		if err := stmt.Parse(row); err != nil {
 			return append(missing, row.TableName()+": "+err.Error())

@@ -13,6 +13,7 @@ func All() []*gormigrate.Migration {
 	return []*gormigrate.Migration{
 		initSchema(),
 		builtinTemplate(),
+		commentsPublications(),
 		security(),
 		distributionKeys(),
 	}
