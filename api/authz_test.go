@@ -51,53 +51,64 @@ type authzRule struct {
 
 // authzRules classifies every route. Keys are "METHOD /path" as Echo has them.
 var authzRules = map[string]authzRule{
-	"GET /api/openapi.yaml":                       {access: accessPublic},
-	"GET /api/v1/report.css":                      {access: accessPublic},
-	"GET /api/v1/public/surveys/:slug":            {access: accessPublic},
-	"POST /api/v1/public/surveys/:slug/responses": {access: accessPublic},
-	"GET /api/v1/public/units/:id/ikm":            {access: accessPublic},
-	"POST /api/v1/auth/login":                     {access: accessPublic},
-	"POST /api/v1/auth/logout":                    {access: accessSession, fresh: true},
-	"GET /api/v1/auth/me":                         {access: accessSession},
-	"GET /api/v1/units":                           {access: accessSession},
-	"POST /api/v1/units":                          {access: accessWrite, body: unitBody, outside: 422},
-	"GET /api/v1/units/:id":                       {access: accessRead, param: "unit"},
-	"PATCH /api/v1/units/:id":                     {access: accessWrite, param: "unit", body: constBody(`{"name":"Unit (diubah)"}`)},
-	"DELETE /api/v1/units/:id":                    {access: accessWrite, param: "unit", fresh: true},
-	"GET /api/v1/units/:id/services":              {access: accessRead, param: "unit"},
-	"POST /api/v1/units/:id/services":             {access: accessWrite, param: "unit", body: serviceBody},
-	"GET /api/v1/units/:id/ikm":                   {access: accessRead, param: "unit"},
-	"GET /api/v1/units/:id/ikm/series":            {access: accessRead, param: "unit"},
-	"GET /api/v1/units/:id/ikm/children":          {access: accessRead, param: "unit"},
-	"GET /api/v1/units/:id/breakdown":             {access: accessRead, param: "unit", query: "?dimension=gender"},
-	"GET /api/v1/units/:id/followups":             {access: accessRead, param: "unit"},
-	"POST /api/v1/units/:id/followups":            {access: accessWrite, param: "unit", body: constBody(`{"element":"persyaratan","activity":"Sederhanakan syarat","due":"2026-09-30"}`)},
-	"GET /api/v1/units/:id/report":                {access: accessRead, param: "unit"},
-	"GET /api/v1/units/:id/processing.xlsx":       {access: accessRead, param: "unit"},
-	"PATCH /api/v1/followups/:id":                 {access: accessWrite, param: "followup", body: constBody(`{"status":"in_progress"}`)},
-	"GET /api/v1/templates":                       {access: accessSession},
-	"POST /api/v1/templates":                      {access: accessAdmin, body: templateBody},
-	"GET /api/v1/templates/:id":                   {access: accessSession, param: "template"},
-	"POST /api/v1/templates/:id/versions":         {access: accessAdmin, param: "template", body: versionBody},
-	"GET /api/v1/template-versions/:id":           {access: accessSession, param: "version"},
-	"POST /api/v1/template-versions/:id/publish":  {access: accessAdmin, param: "version", fresh: true},
-	"GET /api/v1/surveys":                         {access: accessSession},
-	"POST /api/v1/surveys":                        {access: accessWrite, body: surveyBody, outside: 422},
-	"GET /api/v1/surveys/:id":                     {access: accessRead, param: "survey"},
-	"PATCH /api/v1/surveys/:id":                   {access: accessWrite, param: "survey", body: constBody(`{"title":"SKM (diubah)"}`)},
-	"GET /api/v1/surveys/:id/responses":           {access: accessRead, param: "survey"},
-	"GET /api/v1/surveys/:id/responses.csv":       {access: accessRead, param: "survey"},
-	"GET /api/v1/surveys/:id/responses.xlsx":      {access: accessRead, param: "survey"},
-	"GET /api/v1/surveys/:id/qr.svg":              {access: accessRead, param: "survey"},
-	"GET /api/v1/surveys/:id/qr.png":              {access: accessRead, param: "survey"},
-	"GET /api/v1/surveys/:id/poster":              {access: accessRead, param: "survey"},
-	"POST /api/v1/responses/:id/exclude":          {access: accessWrite, param: "response", body: constBody(`{"excluded":false,"reason":"uji"}`)},
-	"DELETE /api/v1/responses/:id":                {access: accessAdmin, param: "response", fresh: true},
-	"GET /api/v1/users":                           {access: accessAdmin},
-	"POST /api/v1/users":                          {access: accessAdmin, body: userBody},
-	"GET /api/v1/users/:id":                       {access: accessAdmin, param: "user"},
-	"PATCH /api/v1/users/:id":                     {access: accessAdmin, param: "user", body: constBody(`{"disabled":true}`), fresh: true},
-	"DELETE /api/v1/users/:id":                    {access: accessAdmin, param: "user", fresh: true},
+	"GET /api/openapi.yaml":                                      {access: accessPublic},
+	"GET /api/v1/report.css":                                     {access: accessPublic},
+	"GET /api/v1/public/surveys/:slug":                           {access: accessPublic},
+	"POST /api/v1/public/surveys/:slug/responses":                {access: accessPublic},
+	"GET /api/v1/public/units/:id/ikm":                           {access: accessPublic},
+	"GET /api/v1/public/units/:id/publications":                  {access: accessPublic},
+	"GET /api/v1/public/units/:id/publications/:pid/counts.json": {access: accessPublic},
+	"GET /api/v1/public/units/:id/publications/:pid/counts.csv":  {access: accessPublic},
+	"GET /api/v1/units/:id/comments":                             {access: accessRead, param: "unit"},
+	"GET /api/v1/units/:id/silent":                               {access: accessRead, param: "unit"},
+	"GET /api/v1/units/:id/followups/suggestions":                {access: accessRead, param: "unit"},
+	"GET /api/v1/units/:id/publications":                         {access: accessRead, param: "unit"},
+	"POST /api/v1/units/:id/publications":                        {access: accessWrite, param: "unit", body: publishBody},
+	"PATCH /api/v1/responses/:id/comment-status":                 {access: accessWrite, param: "response", body: constBody(`{"status":"read"}`)},
+	"GET /api/v1/responses/:id/comment-original":                 {access: accessAdmin, param: "response"},
+	"GET /api/v1/audit":                                          {access: accessAdmin},
+	"POST /api/v1/auth/login":                                    {access: accessPublic},
+	"POST /api/v1/auth/logout":                                   {access: accessSession, fresh: true},
+	"GET /api/v1/auth/me":                                        {access: accessSession},
+	"GET /api/v1/units":                                          {access: accessSession},
+	"POST /api/v1/units":                                         {access: accessWrite, body: unitBody, outside: 422},
+	"GET /api/v1/units/:id":                                      {access: accessRead, param: "unit"},
+	"PATCH /api/v1/units/:id":                                    {access: accessWrite, param: "unit", body: constBody(`{"name":"Unit (diubah)"}`)},
+	"DELETE /api/v1/units/:id":                                   {access: accessWrite, param: "unit", fresh: true},
+	"GET /api/v1/units/:id/services":                             {access: accessRead, param: "unit"},
+	"POST /api/v1/units/:id/services":                            {access: accessWrite, param: "unit", body: serviceBody},
+	"GET /api/v1/units/:id/ikm":                                  {access: accessRead, param: "unit"},
+	"GET /api/v1/units/:id/ikm/series":                           {access: accessRead, param: "unit"},
+	"GET /api/v1/units/:id/ikm/children":                         {access: accessRead, param: "unit"},
+	"GET /api/v1/units/:id/breakdown":                            {access: accessRead, param: "unit", query: "?dimension=gender"},
+	"GET /api/v1/units/:id/followups":                            {access: accessRead, param: "unit"},
+	"POST /api/v1/units/:id/followups":                           {access: accessWrite, param: "unit", body: constBody(`{"element":"persyaratan","activity":"Sederhanakan syarat","due":"2026-09-30"}`)},
+	"GET /api/v1/units/:id/report":                               {access: accessRead, param: "unit"},
+	"GET /api/v1/units/:id/processing.xlsx":                      {access: accessRead, param: "unit"},
+	"PATCH /api/v1/followups/:id":                                {access: accessWrite, param: "followup", body: constBody(`{"status":"in_progress"}`)},
+	"GET /api/v1/templates":                                      {access: accessSession},
+	"POST /api/v1/templates":                                     {access: accessAdmin, body: templateBody},
+	"GET /api/v1/templates/:id":                                  {access: accessSession, param: "template"},
+	"POST /api/v1/templates/:id/versions":                        {access: accessAdmin, param: "template", body: versionBody},
+	"GET /api/v1/template-versions/:id":                          {access: accessSession, param: "version"},
+	"POST /api/v1/template-versions/:id/publish":                 {access: accessAdmin, param: "version", fresh: true},
+	"GET /api/v1/surveys":                                        {access: accessSession},
+	"POST /api/v1/surveys":                                       {access: accessWrite, body: surveyBody, outside: 422},
+	"GET /api/v1/surveys/:id":                                    {access: accessRead, param: "survey"},
+	"PATCH /api/v1/surveys/:id":                                  {access: accessWrite, param: "survey", body: constBody(`{"title":"SKM (diubah)"}`)},
+	"GET /api/v1/surveys/:id/responses":                          {access: accessRead, param: "survey"},
+	"GET /api/v1/surveys/:id/responses.csv":                      {access: accessRead, param: "survey"},
+	"GET /api/v1/surveys/:id/responses.xlsx":                     {access: accessRead, param: "survey"},
+	"GET /api/v1/surveys/:id/qr.svg":                             {access: accessRead, param: "survey"},
+	"GET /api/v1/surveys/:id/qr.png":                             {access: accessRead, param: "survey"},
+	"GET /api/v1/surveys/:id/poster":                             {access: accessRead, param: "survey"},
+	"POST /api/v1/responses/:id/exclude":                         {access: accessWrite, param: "response", body: constBody(`{"excluded":false,"reason":"uji"}`)},
+	"DELETE /api/v1/responses/:id":                               {access: accessAdmin, param: "response", fresh: true},
+	"GET /api/v1/users":                                          {access: accessAdmin},
+	"POST /api/v1/users":                                         {access: accessAdmin, body: userBody},
+	"GET /api/v1/users/:id":                                      {access: accessAdmin, param: "user"},
+	"PATCH /api/v1/users/:id":                                    {access: accessAdmin, param: "user", body: constBody(`{"disabled":true}`), fresh: true},
+	"DELETE /api/v1/users/:id":                                   {access: accessAdmin, param: "user", fresh: true},
 }
 
 func constBody(b string) func(*matrix, *target) string {
@@ -122,6 +133,12 @@ func templateBody(m *matrix, _ *target) string {
 }
 
 func versionBody(m *matrix, _ *target) string { return `{"questions":` + m.questions + `}` }
+
+// publishBody is a period not published yet: a unit publishes a period once.
+func publishBody(m *matrix, _ *target) string {
+	to := time.Date(2026, 6, 15, 0, 0, 0, 0, time.UTC).AddDate(0, 0, m.next()).Format(domain.DateLayout)
+	return `{"from":"2026-01-01","to":"` + to + `"}`
+}
 
 func userBody(m *matrix, x *target) string {
 	return fmt.Sprintf(`{"email":"u%d@authz.go.id","password":"panjang-sekali-1","role":"viewer","unit_ids":[%q]}`, m.next(), x.unit)
@@ -209,7 +226,7 @@ func newMatrix(t *testing.T, e *env) *matrix {
 // newResponse submits a response to x's survey and returns its id.
 func (m *matrix) newResponse(x *target) string {
 	m.t.Helper()
-	rec := m.e.do(http.MethodPost, m.e.submitPath(x.sv), submission(uuidN(100000+m.next()), allAnswers(3), nil))
+	rec := m.e.do(http.MethodPost, m.e.submitPath(x.sv), submission(uuidN(100000+m.next()), allAnswers(3), map[string]any{"comment": "Antrean lama"}))
 	wantStatus(m.t, rec, http.StatusCreated)
 	return decodeJSON[receiptJSON](m.t, rec).ID
 }
