@@ -22,7 +22,7 @@ func (commentStateRow) TableName() string { return "comment_states" }
 
 // minScoreSQL is the respondent's lowest element answer: the answers table
 // holds element answers only.
-const minScoreSQL = "(SELECT MIN(a.value) FROM answers a WHERE a.response_id = responses.id)"
+const minScoreSQL = "(SELECT MIN(a.value) FROM answers a WHERE a.response_id = responses.id AND a.institution_id = responses.institution_id)"
 
 // FindComments returns the comments of a unit's subtree, newest day
 // first. The cursor is "day|id" of the last comment sent.
@@ -31,7 +31,7 @@ func (s *Store) FindComments(ctx context.Context, f domain.CommentFilter) ([]dom
 		Select("responses.id AS response_id, responses.survey_id, responses.unit_id, units.name AS unit_name, responses.day, "+
 			"responses.received_at, responses.comment AS text, "+minScoreSQL+" AS min_score, COALESCE(cs.status, ?) AS status", domain.CommentNew).
 		Joins("JOIN units ON units.id = responses.unit_id").
-		Joins("LEFT JOIN comment_states cs ON cs.response_id = responses.id").
+		Joins("LEFT JOIN comment_states cs ON cs.response_id = responses.id AND cs.institution_id = responses.institution_id").
 		Where("units.path LIKE ? AND responses.comment <> ''", likePrefix(f.UnitPath))
 	if f.From != "" {
 		q = q.Where("responses.day >= ?", f.From)
@@ -90,7 +90,7 @@ func (s *Store) CommentStatus(ctx context.Context, responseID string) (string, e
 func (s *Store) SetCommentStatus(ctx context.Context, r domain.Response, status, userID string) error {
 	row := commentStateRow{ResponseID: r.ID, InstitutionID: r.InstitutionID, Status: status, UpdatedAt: s.now(), UpdatedBy: userID}
 	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "response_id"}},
+		Columns:   []clause.Column{{Name: "response_id"}, {Name: "institution_id"}},
 		DoUpdates: clause.AssignmentColumns([]string{"status", "updated_at", "updated_by"}),
 	}).Create(&row).Error
 	return translate(err, "comment state")

@@ -10,13 +10,14 @@ import (
 // commentsPublications adds the state a manager gives a citizen's comment
 // (new, read, needs action) and the frozen published results of a unit.
 //
-// A comment's state lives in its own table, keyed by the response: the
+// A comment's state lives in its own table, keyed by the response (and its
+// institution, the distribution column, as the responses are): the
 // submission path and the responses table stay untouched, and a comment
 // without a row is "new".
 func commentsPublications() *gormigrate.Migration {
 	type commentState struct {
 		ResponseID    string    `gorm:"primaryKey;size:36"`
-		InstitutionID string    `gorm:"size:36;not null"`
+		InstitutionID string    `gorm:"primaryKey;size:36"`
 		Status        string    `gorm:"size:8;not null"`
 		UpdatedAt     time.Time `gorm:"not null"`
 		UpdatedBy     string    `gorm:"size:36;not null"`
