@@ -216,97 +216,107 @@ test('manager: wrong password is refused with a message; the English switch is r
   await ctx.close()
 })
 
-// Routes the backend is still building (comments, silent units, suggestions,
-// publications, the published index): the UI against their documented
-// shapes, answered by page.route. The real routes are covered above once
-// they exist.
-test('manager: comments, silent units, suggestions, publishing and the public page against the contract', async () => {
-  await server.setup()
-  const unit = server.unit
-  const email = `admin2-${randomBytes(3).toString('hex')}@example.test`, password = 'rahasia-' + randomBytes(6).toString('hex')
+// Comments (masked), marking them, search, silent units, suggestions,
+// publishing twice (409) and the published page, all against the real
+// server: the same payloads the page.route contract used to stand in for.
+test('manager: comments, silent units, suggestions, publishing and the public page', async () => {
+  // Data: a kecamatan with a survey open since 30 days ago, two answers
+  // with comments (one with a phone number and a NIK), and a counter
+  // below it that never received an answer.
+  const sfx = randomBytes(3).toString('hex')
+  const unit = await server.api('POST', '/api/v1/units', { name: `Kecamatan Komentar ${sfx}`, code: `KEC-KOM-${sfx}`, timezone: 'Asia/Jakarta' })
+  await server.api('POST', '/api/v1/units', { name: `Loket Sepi ${sfx}`, code: `LOKET-${sfx}`, timezone: 'Asia/Jakarta', parent_id: unit.id })
+  const { items: tpls } = await server.api('GET', '/api/v1/templates')
+  const tpl = tpls.find((t) => t.code === 'permenpanrb-14-2017')
+  const sv = await server.api('POST', '/api/v1/surveys', {
+    unit_id: unit.id, template_version_id: tpl.latest_version_id, title: 'Survei Komentar', starts_on: jakartaDate(-30), ends_on: jakartaDate(30), population: 100,
+  })
+  const form = await server.form(sv.slug)
+  const post = (b) => server.api('POST', `/api/v1/public/surveys/${sv.slug}/responses`, b)
+  const r1 = (await post({ ...submission(form, unit.id, 'U3', 2), comment: 'Antrean lama, hubungi saya di 0812-3456-7890 (NIK 3201012345670001).' })).id
+  const r2 = (await post({ ...submission(form, unit.id, 'U3', 1), comment: 'Ruang tunggu panas.' })).id
+
+  const today = jakartaDate(), year = today.slice(0, 4)
+  const idDate = (d) => new Intl.DateTimeFormat('id-ID', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(d + 'T00:00:00Z'))
+  const email = `admin2-${sfx}@example.test`, password = 'rahasia-' + randomBytes(6).toString('hex')
   await server.api('POST', '/api/v1/users', { email, password, role: 'admin' })
   const ctx = await browser.newContext({ viewport: { width: 768, height: 1024 }, locale: 'id-ID', timezoneId: 'Asia/Jakarta' })
   const page = await ctx.newPage()
   const problems = watch(page, server.url)
-  const json = (route, body, status = 200) => route.fulfill({ status, contentType: 'application/json', body: JSON.stringify(body) })
-  const seen = { patches: [], queries: [], published: [] }
-  await page.route((u) => u.pathname.endsWith('/comments'), (route) => {
-    const q = new URL(route.request().url()).searchParams
-    seen.queries.push(Object.fromEntries(q))
-    const all = [
-      { response_id: 'r1', day: '2026-11-26', unit_id: unit.id, unit_name: unit.name, comment: 'Antrean lama, petugas ****** ramah.', min_score: 2, status: 'new' },
-      { response_id: 'r2', day: '2026-11-25', unit_id: unit.id, unit_name: unit.name, comment: 'Ruang tunggu panas.', min_score: 1, status: 'action' },
-    ]
-    return json(route, { items: all.filter((c) => !q.get('q') || c.comment.toLowerCase().includes(q.get('q').toLowerCase())), next_cursor: '' })
-  })
-  await page.route((u) => u.pathname.endsWith('/comment-status'), (route) => {
-    seen.patches.push({ url: route.request().url(), method: route.request().method(), body: JSON.parse(route.request().postData()), csrf: route.request().headers()['x-requested-with'] })
-    return json(route, { status: 'read' })
-  })
-  await page.route((u) => u.pathname.endsWith('/silent'), (route) => json(route, { items: [{ unit_id: 'x', name: 'Loket Sepi', last_response_day: null, days_silent: 9 }] }))
-  await page.route((u) => u.pathname.endsWith('/followups/suggestions'), (route) => json(route, { items: [{ element: 'U3', name: 'Waktu Penyelesaian', nrr: 2.1, grade: 'D' }] }))
-  await page.route((u) => u.pathname.endsWith('/publications') && !u.pathname.includes('/public/'), (route) => {
-    if (route.request().method() === 'POST') { seen.published.push(JSON.parse(route.request().postData())); return json(route, { id: 'p1', ...seen.published.at(-1) }, seen.published.length > 1 ? 409 : 201) }
-    return json(route, { items: seen.published.map((p) => ({ ...p, ikm: 82.35, published_at: '2026-11-26T10:00:00+07:00' })), next_cursor: '' })
-  })
 
-  await page.goto(`${server.url}/app/?u=${unit.id}&k=y&y=2026&tab=comments`)
+  await page.goto(`${server.url}/app/?u=${unit.id}&k=y&y=${year}&tab=comments`)
   await page.locator('#login-email').fill(email)
   await page.locator('#login-password').fill(password)
   await page.locator('#login-submit').click()
-  await page.locator('#comment-list li[data-response="r1"]').waitFor()
+  await page.locator(`#comment-list li[data-response="${r1}"]`).waitFor()
   assert.equal(await page.locator('#comment-list li').count(), 2)
-  assert.match(await page.locator('#comment-list').textContent(), /26 November 2026/)
-  assert.equal(seen.queries[0].from, '2026-01-01')
-  assert.equal(seen.queries[0].to, '2026-12-31')
-  await page.locator('#comment-list li[data-response="r1"] button', { hasText: 'Tandai dibaca' }).click()
-  await page.locator('#comment-list li[data-response="r1"] .chip', { hasText: 'Sudah dibaca' }).waitFor()
-  assert.deepEqual(seen.patches.map((p) => [new URL(p.url).pathname, p.method, p.body.status, p.csrf]), [['/api/v1/responses/r1/comment-status', 'PATCH', 'read', 'suara']])
+  const listText = await page.locator('#comment-list').textContent()
+  assert.ok(listText.includes(idDate(today)), `today's date in "${listText}"`)
+  assert.ok(!listText.includes('0812') && !listText.includes('3201012345670001'), 'the phone number and the NIK are masked')
+  assert.ok((await page.locator(`#comment-list li[data-response="${r1}"] blockquote`).textContent()).includes('****-****-****'))
+  await page.locator(`#comment-list li[data-response="${r1}"] button`, { hasText: 'Tandai dibaca' }).click()
+  await page.locator(`#comment-list li[data-response="${r1}"] .chip`, { hasText: 'Sudah dibaca' }).waitFor()
+  const read = await server.api('GET', `/api/v1/units/${unit.id}/comments?status=read`)
+  assert.deepEqual(read.items.map((c) => c.response_id), [r1])
+  const audit = await server.api('GET', `/api/v1/audit?entity=response&entity_id=${r1}`)
+  assert.equal(audit.items[0]?.action, 'comment.status')
+  assert.equal(audit.items[0]?.actor_email, email)
   await page.locator('#c-q').fill('panas')
   await page.locator('#c-q').press('Enter')
   await page.waitForFunction(() => document.querySelectorAll('#comment-list li').length === 1)
-  assert.equal(seen.queries.at(-1).q, 'panas')
-  await page.locator('#silent-list', { hasText: 'Loket Sepi' }).waitFor()
-  await axe(page, 'the comments tab (contract)')
+  assert.equal(await page.locator('#comment-list li').getAttribute('data-response'), r2)
+  await page.locator('#silent-list', { hasText: `Loket Sepi ${sfx}` }).waitFor()
+  await page.waitForFunction(() => !document.querySelector('[aria-busy]'))
+  await axe(page, 'the comments tab with comments')
 
+  // Suggestions: the weakest element first, with the API's NRR.
+  const sugg = await server.api('GET', `/api/v1/units/${unit.id}/followups/suggestions?from=${year}-01-01&to=${year}-12-31`)
+  assert.equal(sugg.items[0].element, 'U3')
   await page.locator('#tab-follow').click()
-  await page.locator('#fu-suggestions', { hasText: 'U3 Waktu Penyelesaian' }).waitFor()
-  assert.match(await page.locator('#fu-suggestions').textContent(), /2,10/)
+  await page.locator('#fu-suggestions', { hasText: `U3 ${sugg.items[0].name}` }).waitFor()
+  assert.ok((await page.locator('#fu-suggestions').textContent()).includes(idNum(sugg.items[0].nrr)))
 
+  // Publish the year, then again: 409.
   await page.locator('#tab-reports').click()
   await page.locator('#publish').click()
   await page.locator('#publish-status', { hasText: 'Hasil dipublikasikan.' }).waitFor()
-  assert.deepEqual(seen.published, [{ from: '2026-01-01', to: '2026-12-31' }])
   await page.locator('#pub-list li').waitFor()
+  const pubs = await server.api('GET', `/api/v1/units/${unit.id}/publications`)
+  assert.deepEqual(pubs.items.map((p) => [p.from, p.to]), [[`${year}-01-01`, `${year}-12-31`]])
   await page.locator('#publish').click()
   await page.locator('#publish-status', { hasText: 'Periode ini sudah dipublikasikan.' }).waitFor()
   assert.equal(await page.locator('#public-link').getAttribute('href'), `/p/${unit.id}`)
   assert.deepEqual(problems, [])
   await ctx.close()
 
-  // The public page with a full publication.
+  // After publishing: a follow-up is done, and one more answer arrives
+  // (listed as late, the published number stays).
+  const fu = await server.api('POST', `/api/v1/units/${unit.id}/followups`, { element: 'U3', activity: 'Menambah satu loket pada jam sibuk', due: jakartaDate(20) })
+  await server.api('PATCH', `/api/v1/followups/${fu.id}`, { status: 'done', result: 'Antrean rata-rata turun dari 40 ke 15 menit' })
+  await post(submission(form, unit.id, 'U1', 1, 2))
+
   const pub = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'id-ID' })
   const pp = await pub.newPage()
   const pubProblems = watch(pp, server.url)
-  await pp.route((u) => u.pathname.startsWith('/api/v1/public/units/') && u.pathname.endsWith('/ikm'), (route) => json(route, {
-    unit_id: unit.id, ikm: 82.35, grade: 'B', performance: 'Baik', respondents: 412, from: '2026-01-01', to: '2026-06-30',
-    published_at: '2026-07-03T09:00:00+07:00', method: 'pooled', late_responses: 3,
-    elements: [{ code: 'U3', name: 'Waktu Penyelesaian', nrr: 2.95, grade: 'C' }],
-    followups: [{ element: 'U3', activity: 'Menambah satu loket pada jam sibuk', status: 'done', result: 'Antrean rata-rata turun dari 40 ke 15 menit', due: '2026-09-30' }],
-  }))
-  await pp.route((u) => u.pathname.endsWith('/publications'), (route) => json(route, { items: [{ from: '2026-01-01', to: '2026-06-30', ikm: 82.35, grade: 'B' }], next_cursor: '' }))
-  const res = await pp.goto(`${server.url}/p/${unit.id}`)
-  if (res.status() === 404) await pp.goto(`${server.url}/public.html?u=${unit.id}`)
-  await pp.locator('#public-ikm', { hasText: '82,35' }).waitFor()
-  assert.match(await pp.locator('#public-grade').textContent(), /B \(Baik\)/)
-  assert.match(await pp.locator('#public-respondents').textContent(), /412 responden/)
+  await pp.goto(`${server.url}/p/${unit.id}`)
+  await pp.locator('#public-ikm', { hasText: idNum(pubs.items[0].ikm) }).waitFor()
+  const pubIKM = await fetch(`${server.url}/api/v1/public/units/${unit.id}/ikm`).then((r) => r.json())
+  assert.equal(pubIKM.ikm, pubs.items[0].ikm, 'the public index is the frozen one')
+  assert.equal(pubIKM.late_responses, 1)
+  assert.match(await pp.locator('#public-grade').textContent(), new RegExp(`${pubIKM.grade} \\(${pubIKM.performance}\\)`))
+  assert.match(await pp.locator('#public-respondents').textContent(), /2 responden/)
   const text = await pp.locator('main').textContent()
-  assert.ok(text.includes('1 Januari 2026 – 30 Juni 2026'))
-  assert.ok(text.includes('3 Juli 2026'), 'published date')
+  assert.ok(text.includes(`1 Januari ${year} – 31 Desember ${year}`))
+  assert.ok(text.includes(idDate(today)), 'published date')
+  assert.ok(text.includes('1 jawaban yang terkirim terlambat'), 'the late answer is listed')
   assert.ok(text.includes('Anda berkata, kami bertindak'))
   assert.match(await pp.locator('#public-followups').textContent(), /Menambah satu loket.*Selesai/s)
-  assert.match(await pp.locator('#public-method').textContent(), /bobot responden/)
-  await axe(pp, 'the public page (contract)')
+  assert.match(await pp.locator('#public-method').textContent(), /semua jawaban warga/)
+  // Open data recomputes to the published number's inputs.
+  const open = await fetch(`${server.url}/api/v1/public/units/${unit.id}/publications/${pubs.items[0].id}/counts.json`).then((r) => r.json())
+  assert.equal(open.counts.respondents, 2)
+  assert.equal(open.method.conversion, 25)
+  await axe(pp, 'the public page with a publication')
   await pp.screenshot({ path: join(resultsDir, 'public-360x740-published.png'), fullPage: true })
   assert.deepEqual(pubProblems, [])
   await pub.close()
