@@ -185,6 +185,12 @@ func TestComments(t *testing.T) {
 		if strings.Contains(rec.Body.String(), "3201012345670001") || strings.Contains(rec.Body.String(), "budi@contoh.id") {
 			t.Errorf("response list leaks personal data: %s", rec.Body)
 		}
+		// So does the CSV export.
+		rec = e.as(e.managerA, http.MethodGet, "/api/v1/surveys/"+e.surveyA.ID+"/responses.csv", "")
+		wantStatus(t, rec, http.StatusOK)
+		if body := rec.Body.String(); strings.Contains(body, "3201012345670001") || strings.Contains(body, "budi@contoh.id") || !strings.Contains(body, "****-****-****") {
+			t.Errorf("CSV export does not mask: %s", body)
+		}
 	})
 }
 

@@ -147,10 +147,10 @@ func exportColumns(v domain.TemplateVersion, x *exportContext) []exportColumn {
 	return cols
 }
 
-// exportComment is the comment as an export shows it. No masking function
-// exists in domain yet, so the stored comment is exported as it is (the
-// same text /responses returns).
-func exportComment(c string) string { return c }
+// exportComment is the comment as an export shows it: NIK-like numbers,
+// phone numbers and e-mail addresses masked, the same text /responses and
+// /comments return (the original stays sealed for administrators).
+func exportComment(c string) string { return domain.MaskPII(c) }
 
 // exportRequest reads and checks an export's parameters and scope.
 func (s *Server) exportRequest(c echo.Context) (store.ExportQuery, *exportContext, domain.TemplateVersion, error) {
