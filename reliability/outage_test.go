@@ -37,7 +37,11 @@ func startCluster(t *testing.T) *cluster {
 	t.Helper()
 	initdb := needTool(t, "initdb", "/usr/lib/postgresql/*/bin/initdb")
 	c := &cluster{t: t, bin: filepath.Dir(initdb), port: freePort(t)}
-	dir, err := os.MkdirTemp("", "suara-pg-")
+	parent := "" // $TMPDIR
+	if os.Geteuid() == 0 {
+		parent = "/tmp" // the postgres user must reach it; root's $TMPDIR may be private
+	}
+	dir, err := os.MkdirTemp(parent, "suara-pg-")
 	if err != nil {
 		t.Fatal(err)
 	}
