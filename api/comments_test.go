@@ -185,6 +185,14 @@ func TestComments(t *testing.T) {
 		if strings.Contains(rec.Body.String(), "3201012345670001") || strings.Contains(rec.Body.String(), "budi@contoh.id") {
 			t.Errorf("response list leaks personal data: %s", rec.Body)
 		}
+		// Its search cannot probe a masked number either.
+		for q, want := range map[string]int{"0812": 0, "3201012345": 0, "hubungi": 1} {
+			rec = e.as(e.managerA, http.MethodGet, "/api/v1/surveys/"+e.surveyA.ID+"/responses?q="+q, "")
+			wantStatus(t, rec, http.StatusOK)
+			if n := len(decodeJSON[listJSON[responseJSON]](t, rec).Items); n != want {
+				t.Errorf("responses?q=%s: %d items, want %d", q, n, want)
+			}
+		}
 		// So does the CSV export.
 		rec = e.as(e.managerA, http.MethodGet, "/api/v1/surveys/"+e.surveyA.ID+"/responses.csv", "")
 		wantStatus(t, rec, http.StatusOK)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -71,6 +72,18 @@ func (s *Server) listResponses(c echo.Context) error {
 		SurveyID: sv.ID, UnitPath: u.Path, From: from, To: to, Search: q, Page: pg})
 	if err != nil {
 		return err
+	}
+	if q != "" {
+		// The search ran on the stored text; keep only answers whose
+		// masked comment matches, so a search cannot probe a masked NIK or
+		// phone number. A page may come back short; the cursor still holds.
+		kept := rs[:0]
+		for _, r := range rs {
+			if strings.Contains(strings.ToLower(domain.MaskPII(r.Comment)), strings.ToLower(q)) {
+				kept = append(kept, r)
+			}
+		}
+		rs = kept
 	}
 	return writeJSON(c, http.StatusOK, listOf(rs, next, toResponseJSON))
 }
