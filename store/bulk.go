@@ -18,13 +18,24 @@ type Bulk struct {
 	answers   []answerRow
 	d         *deltas
 	total     int64
+	deltaRows int // rollup rows held before they are written
 }
 
 // bulkChunk is how many responses go to the database at once.
 const bulkChunk = 5000
 
+// bulkDeltaRows bounds the pre-summed rollup rows held in memory: past it
+// they are added to the tables, so a load of any size runs in flat memory
+// (about 300 bytes a row). Most rows of a large load are distinct, since a
+// unit's day has only a few answers per profile group.
+const bulkDeltaRows = 1_000_000
+
 // NewBulk starts a bulk load.
-func (s *Store) NewBulk() *Bulk { return &Bulk{s: s, d: newDeltas()} }
+func (s *Store) NewBulk() *Bulk { return &Bulk{s: s, d: newDeltas(), deltaRows: bulkDeltaRows} }
+
+// LimitDeltas sets how many summed rollup rows are held in memory before
+// they are written (default one million); tests make it small.
+func (b *Bulk) LimitDeltas(rows int) { b.deltaRows = max(1, rows) }
 
 // Add queues one response; Response.ID, ReceivedAt and Receipt are filled
 // in when empty.
@@ -46,10 +57,92 @@ func (b *Bulk) Add(ctx context.Context, sub *Submission) error {
 	if !r.Excluded {
 		b.d.add(r, sub.UnitPath, sub.ElementOf, 1)
 	}
+	if len(b.d.counts)+len(b.d.subtree) >= b.deltaRows {
+		if err := b.flush(ctx); err != nil { // the responses first: then the rows count stored responses
+			return err
+		}
+		return b.flushDeltas(ctx)
+	}
 	if len(b.responses) >= bulkChunk {
 		return b.flush(ctx)
 	}
 	return nil
+}
+
+// flushDeltas adds the rollup rows summed so far to the tables and starts
+// a new sum. The responses they count were flushed before.
+func (b *Bulk) flushDeltas(ctx context.Context) error {
+	var err error
+	if b.s.dialect == Postgres {
+		err = b.copyDeltasPostgres(ctx)
+	} else {
+		err = b.s.InTx(ctx, func(tx *Store) error { return tx.applyDeltas(ctx, b.d) })
+	}
+	if err != nil {
+		return err
+	}
+	b.d = newDeltas()
+	return nil
+}
+
+// copyDeltasPostgres copies the deltas into temporary tables and adds them
+// with one INSERT … SELECT … ON CONFLICT per table: much faster than
+// multi-row upserts for millions of rows.
+func (b *Bulk) copyDeltasPostgres(ctx context.Context) error {
+	sqlDB, err := b.s.db.DB()
+	if err != nil {
+		return err
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return translate(err, "bulk load")
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		pc := dc.(*stdlib.Conn).Conn()
+		tx, err := pc.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback(ctx) //nolint:errcheck // after Commit this is a no-op
+		// Adding a million rows to a large table takes longer than the
+		// statement timeout a request gets.
+		if _, err := tx.Exec(ctx, "SET LOCAL statement_timeout = 0"); err != nil {
+			return err
+		}
+		counts := make([][]any, 0, len(b.d.counts))
+		for k, x := range b.d.counts {
+			counts = append(counts, []any{k.InstitutionID, k.UnitID, k.SurveyID, k.ServiceID, k.Day, k.Dimension, k.Grp, k.Element, k.Num, k.Den, x.N, x.IndexSum, x.IndexSumSq})
+		}
+		subs := make([][]any, 0, len(b.d.subtree))
+		for k, x := range b.d.subtree {
+			subs = append(subs, []any{k.InstitutionID, k.SubtreeID, k.Day, k.Element, k.Num, k.Den, x.N, x.IndexSum, x.IndexSumSq})
+		}
+		for _, t := range []struct {
+			table, key string
+			cols       []string
+			rows       [][]any
+		}{
+			{"rollup_counts", "institution_id, unit_id, survey_id, service_id, day, dimension, grp, element, num, den",
+				[]string{"institution_id", "unit_id", "survey_id", "service_id", "day", "dimension", "grp", "element", "num", "den", "n", "index_sum", "index_sum_sq"}, counts},
+			{"rollup_subtrees", "institution_id, subtree_id, day, element, num, den",
+				[]string{"institution_id", "subtree_id", "day", "element", "num", "den", "n", "index_sum", "index_sum_sq"}, subs},
+		} {
+			tmp := t.table + "_bulk"
+			if _, err := tx.Exec(ctx, fmt.Sprintf("CREATE TEMP TABLE IF NOT EXISTS %s (LIKE %s) ON COMMIT DELETE ROWS", tmp, t.table)); err != nil {
+				return err
+			}
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{tmp}, t.cols, pgx.CopyFromRows(t.rows)); err != nil {
+				return fmt.Errorf("copy %s: %w", t.table, err)
+			}
+			if _, err := tx.Exec(ctx, fmt.Sprintf(`INSERT INTO %[1]s SELECT * FROM %[2]s ON CONFLICT (%[3]s) DO UPDATE
+SET n = %[1]s.n + excluded.n, index_sum = %[1]s.index_sum + excluded.index_sum, index_sum_sq = %[1]s.index_sum_sq + excluded.index_sum_sq`,
+				t.table, tmp, t.key)); err != nil {
+				return fmt.Errorf("add %s: %w", t.table, err)
+			}
+		}
+		return tx.Commit(ctx)
+	})
 }
 
 // Total reports how many responses were added.
@@ -118,10 +211,10 @@ func (b *Bulk) copyPostgres(ctx context.Context) error {
 	})
 }
 
-// Close writes what is left and then the rollups, once.
+// Close writes what is left and then the rollups.
 func (b *Bulk) Close(ctx context.Context) error {
 	if err := b.flush(ctx); err != nil {
 		return err
 	}
-	return b.s.InTx(ctx, func(tx *Store) error { return tx.applyDeltas(ctx, b.d) })
+	return b.flushDeltas(ctx)
 }
