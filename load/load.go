@@ -178,6 +178,7 @@ type runner struct {
 
 type sent struct {
 	body       []byte
+	device     string
 	form       *Form
 	responseID string
 }
@@ -204,15 +205,16 @@ func (r *runner) phone(ctx context.Context, rnd *rand.Rand) {
 		if err != nil {
 			panic(err) // a map of strings and ints always encodes
 		}
+		device := deviceToken(rnd)
 		begin := time.Now()
-		status, id := r.send(ctx, rnd, f.Slug, body)
+		status, id := r.send(ctx, rnd, f.Slug, body, device)
 		ack := Ack{ClientID: a.ClientID, SurveyID: f.Survey.ID, ResponseID: id, Answers: len(a.Answers), Status: status,
 			Acked: id != "" && (status == http.StatusCreated || status == http.StatusOK)}
 		r.mu.Lock()
 		r.res.Acks = append(r.res.Acks, ack)
 		if ack.Acked {
 			r.res.AckLatencies = append(r.res.AckLatencies, time.Since(begin))
-			r.acked = append(r.acked, sent{body: body, form: f, responseID: id})
+			r.acked = append(r.acked, sent{body: body, form: f, responseID: id, device: device})
 			if status == http.StatusCreated {
 				r.res.Created++
 			}
@@ -233,7 +235,7 @@ func (r *runner) pickAcked(rnd *rand.Rand) (sent, bool) {
 // replay re-sends an acknowledged body; the server must answer 200 with
 // the same response id.
 func (r *runner) replay(ctx context.Context, rnd *rand.Rand, s sent) {
-	status, id := r.send(ctx, rnd, s.form.Slug, s.body)
+	status, id := r.send(ctx, rnd, s.form.Slug, s.body, s.device)
 	if ctx.Err() != nil && status == 0 {
 		return // the run ended mid-send: not the server's fault
 	}
@@ -249,7 +251,7 @@ func (r *runner) replay(ctx context.Context, rnd *rand.Rand, s sent) {
 // with back-off on 503, 429, 502, 504 and network errors. It returns the
 // final status (0 when it gave up on a network error) and the response id
 // of a 201 or 200.
-func (r *runner) send(ctx context.Context, rnd *rand.Rand, slug string, body []byte) (int, string) {
+func (r *runner) send(ctx context.Context, rnd *rand.Rand, slug string, body []byte, device string) (int, string) {
 	target := r.cfg.BaseURL + "/api/v1/public/surveys/" + url.PathEscape(slug) + "/responses"
 	backoff := 50 * time.Millisecond
 	status := 0
@@ -259,6 +261,7 @@ func (r *runner) send(ctx context.Context, rnd *rand.Rand, slug string, body []b
 			return 0, ""
 		}
 		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Suara-Device", device)
 		t0 := time.Now()
 		resp, err := r.client.Do(req)
 		var wait time.Duration
@@ -305,6 +308,12 @@ func (r *runner) send(ctx context.Context, rnd *rand.Rand, slug string, body []b
 		case <-time.After(wait):
 		}
 	}
+}
+
+// deviceToken is the random id a citizen's browser keeps and sends with
+// each answer (X-Suara-Device); every simulated citizen has its own.
+func deviceToken(rnd *rand.Rand) string {
+	return fmt.Sprintf("load-%016x%016x", rnd.Uint64(), rnd.Uint64())
 }
 
 func retryable(status int) bool {
