@@ -7,7 +7,7 @@ DB       ?= ./data/suara.db
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 
-.PHONY: run build frontend frontend-deps test test-go test-e2e lint bench fuzz vulncheck clean
+.PHONY: run build frontend frontend-deps test test-go test-e2e lint bench perf fuzz vulncheck clean
 
 ## run: build the frontend if needed, then serve on the embedded SQLite default
 run: frontend/dist/survey.html
@@ -75,9 +75,16 @@ vulncheck: $(VULNDB_DIR)/index/db.json
 	$(GO) run golang.org/x/vuln/cmd/govulncheck@$(VULN_VERSION) -format json -db file://$(CURDIR)/$(VULNDB_DIR) ./... > .cache/vulncheck.json
 	$(GO) run .ci/vulncheck.go .cache/vulncheck.json .ci/vulncheck-accepted
 
-## bench: the index engine's and the submission path's benchmarks
+## bench: the index engine's and the submission path's benchmarks (the
+## writer alone, and the whole handler); PostgreSQL too when
+## SUARA_TEST_DATABASE_URL is set. allocs/op of the Submit benches is per
+## submission.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./survey ./store
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./survey ./store ./api
+
+## perf: the PostgreSQL performance run of docs/performance.md (minutes)
+perf:
+	bash scripts/perf/run.sh
 
 clean:
 	rm -rf bin frontend/dist/assets frontend/dist/*.html frontend/dist/app

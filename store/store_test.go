@@ -33,7 +33,7 @@ type fixture struct {
 	survey             domain.Survey
 }
 
-func newFixture(t *testing.T, s *store.Store) fixture {
+func newFixture(t testing.TB, s *store.Store) fixture {
 	t.Helper()
 	var f fixture
 	f.root = domain.Unit{Name: "Pemkab Contoh", Code: "KAB", TimeZone: "Asia/Jakarta"}
