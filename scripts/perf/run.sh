@@ -69,7 +69,12 @@ stop_server() {
     SERVER_PID=
   fi
 }
-trap stop_server EXIT
+DB=
+cleanup() { # the load database is dropped even when a step fails
+  stop_server
+  [ -n "$DB" ] && psql "$(dburl postgres)" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
 
 ticks() { # utime+stime of the given pids, in clock ticks ("pid ticks" lines)
   for p in "$@"; do
@@ -163,6 +168,7 @@ SQL
     sed 's/^/    /' "$OUT/runs.tsv"
   } | tee "$OUT/summary-load.md"
   psql "$(dburl postgres)" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
+  DB=
 fi
 
 if [ -z "${SKIP_IKM:-}" ]; then
