@@ -313,7 +313,10 @@ test('manager: comments, silent units, suggestions, publishing and the public pa
   assert.match(await pp.locator('#public-followups').textContent(), /Menambah satu loket.*Selesai/s)
   assert.match(await pp.locator('#public-method').textContent(), /semua jawaban warga/)
   // Open data recomputes to the published number's inputs.
-  const open = await fetch(`${server.url}/api/v1/public/units/${unit.id}/publications/${pubs.items[0].id}/counts.json`).then((r) => r.json())
+  const countsHref = await pp.locator('#open-counts-json').getAttribute('href')
+  assert.equal(countsHref, `/api/v1/public/units/${unit.id}/publications/${pubs.items[0].id}/counts.json`, 'the page links the open data')
+  assert.match(await pp.locator('#open-counts-csv').getAttribute('href'), /counts\.csv$/)
+  const open = await fetch(server.url + countsHref).then((r) => r.json())
   assert.equal(open.counts.respondents, 2)
   assert.equal(open.method.conversion, 25)
   await axe(pp, 'the public page with a publication')

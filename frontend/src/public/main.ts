@@ -10,7 +10,7 @@ const S = {
     methodText: 'Warga menilai sembilan unsur pelayanan (persyaratan, prosedur, waktu, biaya, produk, kompetensi petugas, perilaku petugas, penanganan pengaduan, sarana) dengan nilai 1 sampai 4. Nilai rata-rata tiap unsur dibobot sama, dijumlahkan, lalu dikalikan 25 sehingga IKM berada antara 25 dan 100, sesuai Peraturan Menteri PANRB Nomor 14 Tahun 2017. Mutu A (88,31–100) Sangat Baik, B (76,61–88,30) Baik, C (65,00–76,60) Kurang Baik, D (25,00–64,99) Tidak Baik.',
     elements: 'Nilai per unsur', actions: 'Anda berkata, kami bertindak', noActions: 'Belum ada tindak lanjut yang dicatat.',
     planned: 'Direncanakan', in_progress: 'Sedang berjalan', done: 'Selesai', dropped: 'Dibatalkan', due: 'Tenggat',
-    open: 'Data terbuka', openText: 'Angka lengkap hasil ini: indeks, mutu dan nilai per unsur', history: 'Publikasi sebelumnya', none: 'Hasil unit ini belum dipublikasikan.',
+    open: 'Data terbuka', openText: 'Angka lengkap hasil ini: indeks, mutu dan nilai per unsur', counts: 'Jumlah jawaban per unsur dan nilai, dengan metodenya, untuk menghitung ulang IKM', history: 'Publikasi sebelumnya', none: 'Hasil unit ini belum dipublikasikan.',
     late: (n: number) => `${n} jawaban yang terkirim terlambat (antrean luring) tidak mengubah angka yang dipublikasikan.`,
     notFound: 'Unit tidak ditemukan.', lang: 'English', langLabel: 'Switch to English',
     single: 'Angka ini dihitung dari semua jawaban warga di unit ini.',
@@ -23,7 +23,7 @@ const S = {
     methodText: 'Citizens rate nine service elements (requirements, procedure, time, cost, product, staff competence, staff behaviour, complaint handling, facilities) from 1 to 4. Each element\u2019s mean is weighted equally, summed and multiplied by 25, so the IKM lies between 25 and 100, as set by PANRB Ministerial Regulation 14/2017. Grade A (88.31–100) Very good, B (76.61–88.30) Good, C (65.00–76.60) Fair, D (25.00–64.99) Poor.',
     elements: 'Score per element', actions: 'You said, we did', noActions: 'No follow-up recorded yet.',
     planned: 'Planned', in_progress: 'In progress', done: 'Done', dropped: 'Dropped', due: 'Due',
-    open: 'Open data', openText: 'The full figures of this result: index, grade and per-element scores', history: 'Earlier publications', none: 'This unit has not published results yet.',
+    open: 'Open data', openText: 'The full figures of this result: index, grade and per-element scores', counts: 'Answer counts per element and value, with the method, to recompute the index', history: 'Earlier publications', none: 'This unit has not published results yet.',
     late: (n: number) => `${n} answers that arrived late (offline queue) do not change the published figures.`,
     notFound: 'Unit not found.', lang: 'Bahasa Indonesia', langLabel: 'Ganti ke Bahasa Indonesia',
     single: 'This figure is computed from every citizen answer at this unit.',
@@ -84,8 +84,14 @@ function render() {
         : h('p', null, L.noActions)),
     h('section', { 'aria-labelledby': 'h-method' }, h('h2', { id: 'h-method' }, L.method), h('p', null, L.methodText), d.method && (L as any)[d.method] ? h('p', { id: 'public-method' }, (L as any)[d.method]) : null),
     h('section', { 'aria-labelledby': 'h-open' }, h('h2', { id: 'h-open' }, L.open),
-      h('p', null, h('a', { href: `/api/v1/public/units/${encodeURIComponent(unitId)}/ikm`, id: 'open-data' }, `${L.openText} (JSON)`))),
+      h('p', null, h('a', { href: `/api/v1/public/units/${encodeURIComponent(unitId)}/ikm`, id: 'open-data' }, `${L.openText} (JSON)`)),
+      d.publication_id ? h('p', null, `${L.counts}: `,
+        h('a', { href: `${countsBase(d.publication_id)}.json`, id: 'open-counts-json' }, 'JSON'), ' · ',
+        h('a', { href: `${countsBase(d.publication_id)}.csv`, id: 'open-counts-csv' }, 'CSV')) : null),
     pubs.length > 1 ? h('section', { 'aria-labelledby': 'h-hist' }, h('h2', { id: 'h-hist' }, L.history),
       h('ul', null, pubs.map((p: any) => h('li', null, `${date(p.from)} – ${date(p.to)}`, p.ikm != null ? ` · IKM ${num(p.ikm)}` : '', p.grade ? ` (${p.grade})` : '')))) : null)
+}
+function countsBase(pid: string) {
+  return `/api/v1/public/units/${encodeURIComponent(unitId)}/publications/${encodeURIComponent(pid)}/counts`
 }
 start()
