@@ -65,12 +65,21 @@ func (s *Server) publicSurvey(ctx context.Context, slug string) (domain.Survey, 
 	if slug == "" || len(slug) > 64 {
 		return domain.Survey{}, domain.Unit{}, domain.NotFound("survey")
 	}
-	sv, err := s.store.FindSurveyBySlug(ctx, slug)
+	sv, u, err := s.surveys.get(ctx, time.Now(), slug, s.loadSurvey)
 	if err != nil {
-		return sv, domain.Unit{}, err
+		return sv, u, err
 	}
 	if sv.Closed {
 		return sv, domain.Unit{}, errSurveyClosed
+	}
+	return sv, u, nil
+}
+
+// loadSurvey reads a survey and its unit from the database.
+func (s *Server) loadSurvey(ctx context.Context, slug string) (domain.Survey, domain.Unit, error) {
+	sv, err := s.store.FindSurveyBySlug(ctx, slug)
+	if err != nil {
+		return sv, domain.Unit{}, err
 	}
 	u, err := s.store.FindUnit(ctx, sv.UnitID)
 	return sv, u, err
@@ -160,7 +169,7 @@ func (s *Server) submitResponse(c echo.Context) error {
 	// A replay is answered with the first receipt before any other check:
 	// the phone may retry after the survey closed or its rules changed.
 	if domain.IsUUID(in.ClientID) {
-		if sv, err := s.store.FindSurveyBySlug(ctx, c.Param("slug")); err == nil {
+		if sv, _, err := s.surveys.get(ctx, time.Now(), c.Param("slug"), s.loadSurvey); err == nil {
 			first, err := s.store.FindResponseByClientID(ctx, sv.InstitutionID, strings.ToLower(in.ClientID))
 			if err == nil && first.SurveyID == sv.ID {
 				s.metrics.replays.Add(1)

@@ -29,8 +29,8 @@ func (s *Server) routes() {
 	submit := []echo.MiddlewareFunc{s.limit(s.limits.submit), s.limitBy(s.limits.device, deviceKey),
 		s.limitBy(s.limits.survey, surveyKey)}
 	login := []echo.MiddlewareFunc{s.limit(s.limits.login)}
-	user := []echo.MiddlewareFunc{s.authenticate}
-	admin := []echo.MiddlewareFunc{s.authenticate, s.requireAdmin}
+	user := []echo.MiddlewareFunc{s.authenticate, s.forgetSurveysOnWrite}
+	admin := []echo.MiddlewareFunc{s.authenticate, s.requireAdmin, s.forgetSurveysOnWrite}
 
 	// Operations.
 	e.GET("/healthz", s.healthz)

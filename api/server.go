@@ -81,6 +81,8 @@ type Server struct {
 	metrics  *metrics
 	limits   *limits
 
+	surveys surveyCache // public surveys by slug, for a few seconds
+
 	versionsMu sync.RWMutex
 	versions   map[string]domain.TemplateVersion // published, hence immutable, versions
 }
