@@ -59,6 +59,9 @@ func IsPostgresURL(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
+// slowQuery is the duration past which a statement is logged as slow.
+const slowQuery = 500 * time.Millisecond
+
 // Open connects to the database that dsn names: a postgres:// or
 // postgresql:// URL selects PostgreSQL, anything else is a SQLite file path
 // (its directory is created). It does not migrate.
@@ -74,11 +77,11 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		TranslateError:         true,
 		SkipDefaultTransaction: true,
 		NowFunc:                now,
-		Logger: logger.NewSlogLogger(opts.Logger, logger.Config{
-			SlowThreshold:             500 * time.Millisecond,
+		Logger: quietTrace{Interface: logger.NewSlogLogger(opts.Logger, logger.Config{
+			SlowThreshold:             slowQuery,
 			IgnoreRecordNotFoundError: true,
 			LogLevel:                  logger.Warn,
-		}),
+		}), slow: slowQuery},
 	}
 	s := &Store{now: now, log: opts.Logger}
 	var err error
