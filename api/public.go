@@ -166,17 +166,29 @@ func (s *Server) submitResponse(c echo.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), s.opts.SubmitTimeout)
 	defer cancel()
-	// A replay is answered with the first receipt before any other check:
-	// the phone may retry after the survey closed or its rules changed.
-	if domain.IsUUID(in.ClientID) {
-		if sv, _, err := s.surveys.get(ctx, time.Now(), c.Param("slug"), s.loadSurvey); err == nil {
-			first, err := s.store.FindResponseByClientID(ctx, sv.InstitutionID, strings.ToLower(in.ClientID))
-			if err == nil && first.SurveyID == sv.ID {
-				s.metrics.replays.Add(1)
-				return writeJSON(c, http.StatusOK, receiptJSON{ID: first.ID, Receipt: first.Receipt})
+	err := s.acceptResponse(ctx, c, &in)
+	// A refused answer may be a replay: the phone may retry after the
+	// survey closed or its rules changed, and gets its first receipt rather
+	// than an error it would retry forever. An accepted replay needs no
+	// lookup here: the writer answers it with the first receipt.
+	switch domain.KindOf(err) {
+	case domain.KindInvalid, domain.KindGone, domain.KindNotFound:
+		if domain.IsUUID(in.ClientID) {
+			if sv, _, serr := s.surveys.get(ctx, time.Now(), c.Param("slug"), s.loadSurvey); serr == nil {
+				first, ferr := s.store.FindResponseByClientID(ctx, sv.InstitutionID, strings.ToLower(in.ClientID))
+				if ferr == nil && first.SurveyID == sv.ID {
+					s.metrics.replays.Add(1)
+					return writeJSON(c, http.StatusOK, receiptJSON{ID: first.ID, Receipt: first.Receipt})
+				}
 			}
 		}
 	}
+	return err
+}
+
+// acceptResponse checks a submission, hands it to the writer and answers
+// once it is durable; a refusal is returned for submitResponse to answer.
+func (s *Server) acceptResponse(ctx context.Context, c echo.Context, in *submitRequest) error {
 	sv, unit, err := s.publicSurvey(ctx, c.Param("slug"))
 	if err != nil {
 		return err
