@@ -269,6 +269,14 @@ test('manager: comments, silent units, suggestions, publishing and the public pa
   await page.waitForFunction(() => !document.querySelector('[aria-busy]'))
   await axe(page, 'the comments tab with comments')
 
+  // The audit log on the administration tab shows that change and who made it.
+  await page.locator('#tab-admin').click()
+  const entry = page.locator('#audit-rows tr', { hasText: 'comment.status' }).first()
+  await entry.waitFor()
+  assert.ok((await entry.textContent()).includes(email), 'the audit row names the administrator')
+  await page.waitForFunction(() => !document.querySelector('[aria-busy]'))
+  await axe(page, 'the administration tab with the audit log')
+
   // Suggestions: the weakest element first, with the API's NRR.
   const sugg = await server.api('GET', `/api/v1/units/${unit.id}/followups/suggestions?from=${year}-01-01&to=${year}-12-31`)
   assert.equal(sugg.items[0].element, 'U3')

@@ -18,7 +18,7 @@ export function admin(ctx: Ctx) {
   const T = t()
   if (!canWrite()) { replace(ctx.el, h('p', null, '–')); return }
   const isAdmin = state.user?.role === 'admin'
-  replace(ctx.el, unitsCard(ctx), servicesCard(ctx), surveysCard(ctx), isAdmin ? usersCard() : null, isAdmin ? templatesCard() : null)
+  replace(ctx.el, unitsCard(ctx), servicesCard(ctx), surveysCard(ctx), isAdmin ? usersCard() : null, isAdmin ? templatesCard() : null, isAdmin ? auditCard() : null)
   void T
 }
 
@@ -177,4 +177,30 @@ async function templateDetail(id: string, el: HTMLElement, msg: HTMLElement, ref
       field(T.questionsJson, ta), save,
     ]
   })
+}
+
+type AuditEntry = { id: string; at: string; actor_email: string | null; actor_id: string; action: string; entity: string; entity_id: string }
+
+// auditCard lists the audit log, newest first, 50 at a time (admins only).
+function auditCard() {
+  const T = t()
+  const rows = h('tbody', { id: 'audit-rows' })
+  const msg = h('p', { role: 'status' })
+  const more = h('button', { type: 'button', hidden: true }, T.more)
+  let cursor = ''
+  const when = (at: string) => `${date(at)} ${new Intl.DateTimeFormat('id-ID', { hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Jakarta' }).format(new Date(at))} WIB`
+  const page = async () => {
+    try {
+      const r = await api<{ items: AuditEntry[]; next_cursor: string }>('GET', `/api/v1/audit${qs({ limit: 50, cursor })}`)
+      rows.append(...r.items.map((a) => h('tr', null, h('td', null, when(a.at)), h('td', null, a.actor_email ?? a.actor_id ?? '–'),
+        h('th', { scope: 'row' }, a.action), h('td', null, `${a.entity} ${a.entity_id.slice(0, 8)}`))))
+      cursor = r.next_cursor
+      more.hidden = !cursor
+      if (!rows.childNodes.length) flash(msg, T.auditNone)
+    } catch (err) { flash(msg, (err as Error).message, true) }
+  }
+  more.addEventListener('click', page)
+  void page()
+  return section(T.aAudit, 'h-a-audit', h('div', { class: 'scroll' }, h('table', { class: 'data', id: 'audit-table' },
+    h('thead', null, h('tr', null, [T.auditAt, T.auditWho, T.auditWhat, T.auditObject].map((c) => h('th', { scope: 'col' }, c)))), rows)), more, msg)
 }
