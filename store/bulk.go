@@ -89,22 +89,7 @@ func (b *Bulk) flushDeltas(ctx context.Context) error {
 // with one INSERT … SELECT … ON CONFLICT per table: much faster than
 // multi-row upserts for millions of rows.
 func (b *Bulk) copyDeltasPostgres(ctx context.Context) error {
-	sqlDB, err := b.s.db.DB()
-	if err != nil {
-		return err
-	}
-	conn, err := sqlDB.Conn(ctx)
-	if err != nil {
-		return translate(err, "bulk load")
-	}
-	defer conn.Close()
-	return conn.Raw(func(dc any) error {
-		pc := dc.(*stdlib.Conn).Conn()
-		tx, err := pc.Begin(ctx)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback(ctx) //nolint:errcheck // after Commit this is a no-op
+	return b.pgxTx(ctx, func(tx pgx.Tx) error {
 		// Adding a million rows to a large table takes longer than the
 		// statement timeout a request gets.
 		if _, err := tx.Exec(ctx, "SET LOCAL statement_timeout = 0"); err != nil {
@@ -141,7 +126,7 @@ SET n = %[1]s.n + excluded.n, index_sum = %[1]s.index_sum + excluded.index_sum, 
 				return fmt.Errorf("add %s: %w", t.table, err)
 			}
 		}
-		return tx.Commit(ctx)
+		return nil
 	})
 }
 
@@ -172,22 +157,7 @@ func (b *Bulk) flush(ctx context.Context) error {
 }
 
 func (b *Bulk) copyPostgres(ctx context.Context) error {
-	sqlDB, err := b.s.db.DB()
-	if err != nil {
-		return err
-	}
-	conn, err := sqlDB.Conn(ctx)
-	if err != nil {
-		return translate(err, "bulk load")
-	}
-	defer conn.Close()
-	return conn.Raw(func(dc any) error {
-		pc := dc.(*stdlib.Conn).Conn()
-		tx, err := pc.Begin(ctx)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback(ctx) //nolint:errcheck // after Commit this is a no-op
+	return b.pgxTx(ctx, func(tx pgx.Tx) error {
 		rs := b.responses
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"responses"},
 			[]string{"id", "institution_id", "client_id", "survey_id", "unit_id", "service_id", "template_version_id", "day",
@@ -207,7 +177,7 @@ func (b *Bulk) copyPostgres(ctx context.Context) error {
 			})); err != nil {
 			return fmt.Errorf("copy answers: %w", err)
 		}
-		return tx.Commit(ctx)
+		return nil
 	})
 }
 
@@ -217,4 +187,29 @@ func (b *Bulk) Close(ctx context.Context) error {
 		return err
 	}
 	return b.flushDeltas(ctx)
+}
+
+// pgxTx runs fn in a transaction on one pgx connection of the pool, for
+// what GORM cannot do (COPY); it commits when fn returns nil.
+func (b *Bulk) pgxTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	sqlDB, err := b.s.db.DB()
+	if err != nil {
+		return err
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return translate(err, "bulk load")
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		tx, err := dc.(*stdlib.Conn).Conn().Begin(ctx)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback(ctx) //nolint:errcheck // after Commit this is a no-op
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return tx.Commit(ctx)
+	})
 }
