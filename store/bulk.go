@@ -74,60 +74,35 @@ func (b *Bulk) Add(ctx context.Context, sub *Submission) error {
 func (b *Bulk) flushDeltas(ctx context.Context) error {
 	var err error
 	if b.s.dialect == Postgres {
-		err = b.copyDeltasPostgres(ctx)
+		err = b.s.pgxTx(ctx, func(tx pgx.Tx) error {
+			// Folding a million rows into a large table takes longer than
+			// the statement timeout a request gets.
+			if _, err := tx.Exec(ctx, "SET LOCAL statement_timeout = 0"); err != nil {
+				return err
+			}
+			if err := copyDeltas(ctx, tx, b.d); err != nil {
+				return err
+			}
+			for _, q := range foldStatements(Postgres) {
+				if _, err := tx.Exec(ctx, q); err != nil {
+					return fmt.Errorf("fold rollups: %w", err)
+				}
+			}
+			return nil
+		})
 	} else {
-		err = b.s.InTx(ctx, func(tx *Store) error { return tx.applyDeltas(ctx, b.d) })
+		err = b.s.InTx(ctx, func(tx *Store) error {
+			if err := tx.addDeltas(ctx, b.d); err != nil {
+				return err
+			}
+			return tx.foldDeltas(ctx)
+		})
 	}
 	if err != nil {
 		return err
 	}
 	b.d = newDeltas()
 	return nil
-}
-
-// copyDeltasPostgres copies the deltas into temporary tables and adds them
-// with one INSERT … SELECT … ON CONFLICT per table: much faster than
-// multi-row upserts for millions of rows.
-func (b *Bulk) copyDeltasPostgres(ctx context.Context) error {
-	return b.pgxTx(ctx, func(tx pgx.Tx) error {
-		// Adding a million rows to a large table takes longer than the
-		// statement timeout a request gets.
-		if _, err := tx.Exec(ctx, "SET LOCAL statement_timeout = 0"); err != nil {
-			return err
-		}
-		counts := make([][]any, 0, len(b.d.counts))
-		for k, x := range b.d.counts {
-			counts = append(counts, []any{k.InstitutionID, k.UnitID, k.SurveyID, k.ServiceID, k.Day, k.Dimension, k.Grp, k.Element, k.Num, k.Den, x.N, x.IndexSum, x.IndexSumSq})
-		}
-		subs := make([][]any, 0, len(b.d.subtree))
-		for k, x := range b.d.subtree {
-			subs = append(subs, []any{k.InstitutionID, k.SubtreeID, k.Day, k.Element, k.Num, k.Den, x.N, x.IndexSum, x.IndexSumSq})
-		}
-		for _, t := range []struct {
-			table, key string
-			cols       []string
-			rows       [][]any
-		}{
-			{"rollup_counts", "institution_id, unit_id, survey_id, service_id, day, dimension, grp, element, num, den",
-				[]string{"institution_id", "unit_id", "survey_id", "service_id", "day", "dimension", "grp", "element", "num", "den", "n", "index_sum", "index_sum_sq"}, counts},
-			{"rollup_subtrees", "institution_id, subtree_id, day, element, num, den",
-				[]string{"institution_id", "subtree_id", "day", "element", "num", "den", "n", "index_sum", "index_sum_sq"}, subs},
-		} {
-			tmp := t.table + "_bulk"
-			if _, err := tx.Exec(ctx, fmt.Sprintf("CREATE TEMP TABLE IF NOT EXISTS %s (LIKE %s) ON COMMIT DELETE ROWS", tmp, t.table)); err != nil {
-				return err
-			}
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{tmp}, t.cols, pgx.CopyFromRows(t.rows)); err != nil {
-				return fmt.Errorf("copy %s: %w", t.table, err)
-			}
-			if _, err := tx.Exec(ctx, fmt.Sprintf(`INSERT INTO %[1]s SELECT * FROM %[2]s ON CONFLICT (%[3]s) DO UPDATE
-SET n = %[1]s.n + excluded.n, index_sum = %[1]s.index_sum + excluded.index_sum, index_sum_sq = %[1]s.index_sum_sq + excluded.index_sum_sq`,
-				t.table, tmp, t.key)); err != nil {
-				return fmt.Errorf("add %s: %w", t.table, err)
-			}
-		}
-		return nil
-	})
 }
 
 // Total reports how many responses were added.
@@ -157,28 +132,31 @@ func (b *Bulk) flush(ctx context.Context) error {
 }
 
 func (b *Bulk) copyPostgres(ctx context.Context) error {
-	return b.pgxTx(ctx, func(tx pgx.Tx) error {
-		rs := b.responses
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"responses"},
-			[]string{"id", "institution_id", "client_id", "survey_id", "unit_id", "service_id", "template_version_id", "day",
-				"captured_at", "received_at", "profile", "comment", "receipt", "suspicious", "excluded"},
-			pgx.CopyFromSlice(len(rs), func(i int) ([]any, error) {
-				r := rs[i]
-				return []any{r.ID, r.InstitutionID, r.ClientID, r.SurveyID, r.UnitID, r.ServiceID, r.TemplateVersionID, r.Day,
-					r.CapturedAt, r.ReceivedAt, r.Profile, r.Comment, r.Receipt, r.Suspicious, r.Excluded}, nil
-			})); err != nil {
-			return fmt.Errorf("copy responses: %w", err)
-		}
-		as := b.answers
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"answers"}, []string{"response_id", "question_code", "institution_id", "value"},
-			pgx.CopyFromSlice(len(as), func(i int) ([]any, error) {
-				a := as[i]
-				return []any{a.ResponseID, a.QuestionCode, a.InstitutionID, a.Value}, nil
-			})); err != nil {
-			return fmt.Errorf("copy answers: %w", err)
-		}
-		return nil
+	return b.s.pgxTx(ctx, func(tx pgx.Tx) error {
+		return copyResponses(ctx, tx, b.responses, b.answers)
 	})
+}
+
+// copyResponses copies responses and their answers.
+func copyResponses(ctx context.Context, tx pgx.Tx, rs []responseRow, as []answerRow) error {
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"responses"},
+		[]string{"id", "institution_id", "client_id", "survey_id", "unit_id", "service_id", "template_version_id", "day",
+			"captured_at", "received_at", "profile", "comment", "receipt", "suspicious", "excluded"},
+		pgx.CopyFromSlice(len(rs), func(i int) ([]any, error) {
+			r := rs[i]
+			return []any{r.ID, r.InstitutionID, r.ClientID, r.SurveyID, r.UnitID, r.ServiceID, r.TemplateVersionID, r.Day,
+				r.CapturedAt, r.ReceivedAt, r.Profile, r.Comment, r.Receipt, r.Suspicious, r.Excluded}, nil
+		})); err != nil {
+		return fmt.Errorf("copy responses: %w", err)
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"answers"}, []string{"response_id", "question_code", "institution_id", "value"},
+		pgx.CopyFromSlice(len(as), func(i int) ([]any, error) {
+			a := as[i]
+			return []any{a.ResponseID, a.QuestionCode, a.InstitutionID, a.Value}, nil
+		})); err != nil {
+		return fmt.Errorf("copy answers: %w", err)
+	}
+	return nil
 }
 
 // Close writes what is left and then the rollups.
@@ -191,14 +169,14 @@ func (b *Bulk) Close(ctx context.Context) error {
 
 // pgxTx runs fn in a transaction on one pgx connection of the pool, for
 // what GORM cannot do (COPY); it commits when fn returns nil.
-func (b *Bulk) pgxTx(ctx context.Context, fn func(pgx.Tx) error) error {
-	sqlDB, err := b.s.db.DB()
+func (s *Store) pgxTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	sqlDB, err := s.db.DB()
 	if err != nil {
 		return err
 	}
 	conn, err := sqlDB.Conn(ctx)
 	if err != nil {
-		return translate(err, "bulk load")
+		return translate(err, "database connection")
 	}
 	defer conn.Close()
 	return conn.Raw(func(dc any) error {

@@ -195,7 +195,7 @@ func (s *Store) adjustRollups(ctx context.Context, r domain.Response, sign int64
 	}
 	d := newDeltas()
 	d.add(&r, unit.Path, elementsOf(v), sign)
-	return s.applyDeltas(ctx, d)
+	return s.addDeltas(ctx, d)
 }
 
 // RebuildRollups recomputes every rollup row from the responses, in one
@@ -203,7 +203,10 @@ func (s *Store) adjustRollups(ctx context.Context, r domain.Response, sign int64
 func (s *Store) RebuildRollups(ctx context.Context, progress func(done int64)) (int64, error) {
 	var total int64
 	err := s.InTx(ctx, func(tx *Store) error {
-		for _, t := range []string{"rollup_counts", "rollup_subtrees"} {
+		if err := tx.lockRollups(ctx); err != nil {
+			return err
+		}
+		for _, t := range []string{"rollup_counts", "rollup_subtrees", "rollup_count_deltas", "rollup_subtree_deltas"} {
 			if err := tx.db.Exec("DELETE FROM " + t).Error; err != nil {
 				return translate(err, t)
 			}
@@ -248,7 +251,10 @@ func (s *Store) RebuildRollups(ctx context.Context, progress func(done int64)) (
 				}
 				d.add(r, paths[r.UnitID], elementOf, 1)
 			}
-			if err := tx.applyDeltas(ctx, d); err != nil {
+			if err := tx.addDeltas(ctx, d); err != nil {
+				return err
+			}
+			if err := tx.foldDeltas(ctx); err != nil {
 				return err
 			}
 			total += int64(len(rows))
@@ -269,16 +275,16 @@ type RollupRow struct {
 	N, IndexSum, IndexSumSq                                                  int64
 }
 
-// RollupSnapshot returns every non-empty rollup row of both tables in a
-// stable order; subtree rows come with Dimension "subtree" and the subtree
+// RollupSnapshot returns every non-empty rollup row of both tables, with
+// the deltas not folded yet added, in a stable order; subtree rows come with Dimension "subtree" and the subtree
 // id as UnitID.
 func (s *Store) RollupSnapshot(ctx context.Context) ([]RollupRow, error) {
 	var rows []RollupRow
-	err := s.db.WithContext(ctx).Raw(`SELECT institution_id, unit_id, survey_id, service_id, day, dimension, grp, element, num, den, n, index_sum, index_sum_sq
-FROM rollup_counts WHERE n <> 0 OR index_sum <> 0
+	err := s.db.WithContext(ctx).Raw(`SELECT ` + countKeyCols + `, SUM(n) AS n, SUM(index_sum) AS index_sum, SUM(index_sum_sq) AS index_sum_sq
+FROM rollup_counts_all GROUP BY ` + countKeyCols + ` HAVING SUM(n) <> 0 OR SUM(index_sum) <> 0
 UNION ALL
-SELECT institution_id, subtree_id, '', '', day, 'subtree', '', element, num, den, n, index_sum, index_sum_sq
-FROM rollup_subtrees WHERE n <> 0 OR index_sum <> 0
+SELECT institution_id, subtree_id, '', '', day, 'subtree', '', element, num, den, SUM(n), SUM(index_sum), SUM(index_sum_sq)
+FROM rollup_subtrees_all GROUP BY ` + subtreeKeyCols + ` HAVING SUM(n) <> 0 OR SUM(index_sum) <> 0
 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`).Scan(&rows).Error
 	return rows, translate(err, "rollups")
 }

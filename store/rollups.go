@@ -4,8 +4,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
+
+	"github.com/jackc/pgx/v5"
 
 	"suara/domain"
 	"suara/survey"
@@ -129,59 +130,82 @@ func sum(vs []int) int {
 	return t
 }
 
-// apply upserts the deltas. Keys are sorted so that concurrent writers
-// (several replicas) lock rows in one order and cannot deadlock.
-func (s *Store) applyDeltas(ctx context.Context, d *deltas) error {
-	countKeys := make([]rollupKey, 0, len(d.counts))
-	for k := range d.counts {
-		countKeys = append(countKeys, k)
-	}
-	sort.Slice(countKeys, func(i, j int) bool { return lessCount(countKeys[i], countKeys[j]) })
-	const countCols = "institution_id, unit_id, survey_id, service_id, day, dimension, grp, element, num, den, n, index_sum, index_sum_sq"
-	err := upsertChunks(ctx, s, "rollup_counts", countCols,
-		"institution_id, unit_id, survey_id, service_id, day, dimension, grp, element, num, den", len(countKeys), 13,
-		func(i int) []any {
-			k := countKeys[i]
-			x := d.counts[k]
-			return []any{k.InstitutionID, k.UnitID, k.SurveyID, k.ServiceID, k.Day, k.Dimension, k.Grp, k.Element, k.Num, k.Den, x.N, x.IndexSum, x.IndexSumSq}
-		})
-	if err != nil {
-		return err
-	}
-	subKeys := make([]subtreeKey, 0, len(d.subtree))
-	for k := range d.subtree {
-		subKeys = append(subKeys, k)
-	}
-	sort.Slice(subKeys, func(i, j int) bool { return lessSubtree(subKeys[i], subKeys[j]) })
-	return upsertChunks(ctx, s, "rollup_subtrees", "institution_id, subtree_id, day, element, num, den, n, index_sum, index_sum_sq",
-		"institution_id, subtree_id, day, element, num, den", len(subKeys), 9,
-		func(i int) []any {
-			k := subKeys[i]
-			x := d.subtree[k]
-			return []any{k.InstitutionID, k.SubtreeID, k.Day, k.Element, k.Num, k.Den, x.N, x.IndexSum, x.IndexSumSq}
-		})
+// The rollup tables, their delta tables and their keys. The writer appends
+// pre-summed deltas (cheap inserts, no row locks); the compactor folds
+// them into the keyed tables; reads use the *_all views, which add both.
+const (
+	countKeyCols   = "institution_id, unit_id, survey_id, service_id, day, dimension, grp, element, num, den"
+	subtreeKeyCols = "institution_id, subtree_id, day, element, num, den"
+)
+
+var (
+	countColumns   = []string{"institution_id", "unit_id", "survey_id", "service_id", "day", "dimension", "grp", "element", "num", "den", "n", "index_sum", "index_sum_sq"}
+	subtreeColumns = []string{"institution_id", "subtree_id", "day", "element", "num", "den", "n", "index_sum", "index_sum_sq"}
+)
+
+type rollupTable struct {
+	table, deltas, key string
+	cols               []string
 }
 
-// upsertChunks writes rows with a multi-row INSERT … ON CONFLICT DO UPDATE
-// that adds to the counts, in chunks that stay under both databases'
-// limits on bound parameters.
-func upsertChunks(ctx context.Context, s *Store, table, cols, key string, n, width int, row func(int) []any) error {
-	const chunk = 500
-	tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", width), ",") + ")"
-	for start := 0; start < n; start += chunk {
-		end := min(start+chunk, n)
+var rollupTables = []rollupTable{
+	{"rollup_counts", "rollup_count_deltas", countKeyCols, countColumns},
+	{"rollup_subtrees", "rollup_subtree_deltas", subtreeKeyCols, subtreeColumns},
+}
+
+func (d *deltas) countRows() [][]any {
+	rows := make([][]any, 0, len(d.counts))
+	for k, x := range d.counts {
+		rows = append(rows, []any{k.InstitutionID, k.UnitID, k.SurveyID, k.ServiceID, k.Day, k.Dimension, k.Grp, k.Element, k.Num, k.Den, x.N, x.IndexSum, x.IndexSumSq})
+	}
+	return rows
+}
+
+func (d *deltas) subtreeRows() [][]any {
+	rows := make([][]any, 0, len(d.subtree))
+	for k, x := range d.subtree {
+		rows = append(rows, []any{k.InstitutionID, k.SubtreeID, k.Day, k.Element, k.Num, k.Den, x.N, x.IndexSum, x.IndexSumSq})
+	}
+	return rows
+}
+
+// addDeltas appends the deltas to the delta tables with multi-row inserts.
+func (s *Store) addDeltas(ctx context.Context, d *deltas) error {
+	if err := insertRows(ctx, s, rollupTables[0].deltas, countColumns, d.countRows()); err != nil {
+		return err
+	}
+	return insertRows(ctx, s, rollupTables[1].deltas, subtreeColumns, d.subtreeRows())
+}
+
+// copyDeltas appends the deltas to the delta tables with COPY, PostgreSQL's
+// fastest way in.
+func copyDeltas(ctx context.Context, tx pgx.Tx, d *deltas) error {
+	for i, rows := range [][][]any{d.countRows(), d.subtreeRows()} {
+		t := rollupTables[i]
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.deltas}, t.cols, pgx.CopyFromRows(rows)); err != nil {
+			return fmt.Errorf("copy %s: %w", t.deltas, err)
+		}
+	}
+	return nil
+}
+
+// insertRows writes rows with multi-row INSERTs, in chunks that stay under
+// both databases' limits on bound parameters.
+func insertRows(ctx context.Context, s *Store, table string, cols []string, rows [][]any) error {
+	chunk := 30000 / len(cols)
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") + ")"
+	for start := 0; start < len(rows); start += chunk {
+		end := min(start+chunk, len(rows))
 		var sb strings.Builder
-		fmt.Fprintf(&sb, "INSERT INTO %s (%s) VALUES ", table, cols)
-		args := make([]any, 0, (end-start)*width)
+		fmt.Fprintf(&sb, "INSERT INTO %s (%s) VALUES ", table, strings.Join(cols, ", "))
+		args := make([]any, 0, (end-start)*len(cols))
 		for i := start; i < end; i++ {
 			if i > start {
 				sb.WriteByte(',')
 			}
 			sb.WriteString(tuple)
-			args = append(args, row(i)...)
+			args = append(args, rows[i]...)
 		}
-		fmt.Fprintf(&sb, " ON CONFLICT (%s) DO UPDATE SET n = %s.n + excluded.n, index_sum = %s.index_sum + excluded.index_sum, index_sum_sq = %s.index_sum_sq + excluded.index_sum_sq",
-			key, table, table, table)
 		if err := s.db.WithContext(ctx).Exec(sb.String(), args...).Error; err != nil {
 			return translate(err, "rollups")
 		}
@@ -189,48 +213,79 @@ func upsertChunks(ctx context.Context, s *Store, table, cols, key string, n, wid
 	return nil
 }
 
-func lessCount(a, b rollupKey) bool {
-	if a.UnitID != b.UnitID {
-		return a.UnitID < b.UnitID
+// foldStatements returns the statements that fold the delta tables into
+// the rollup tables; they run in one transaction. On PostgreSQL, DELETE …
+// RETURNING hands over exactly the rows it deleted, so a batch committing
+// meanwhile keeps its rows for the next fold. SQLite has one writer at a
+// time, so it can sum first and delete after.
+func foldStatements(dialect string) []string {
+	var out []string
+	for _, t := range rollupTables {
+		sums := t.key + ", SUM(n), SUM(index_sum), SUM(index_sum_sq)"
+		add := fmt.Sprintf(` ON CONFLICT (%[1]s) DO UPDATE SET n = %[2]s.n + excluded.n,
+index_sum = %[2]s.index_sum + excluded.index_sum, index_sum_sq = %[2]s.index_sum_sq + excluded.index_sum_sq`, t.key, t.table)
+		cols := strings.Join(t.cols, ", ")
+		if dialect == Postgres {
+			out = append(out, fmt.Sprintf(`WITH d AS (DELETE FROM %s RETURNING *) INSERT INTO %s (%s) SELECT %s FROM d GROUP BY %s`,
+				t.deltas, t.table, cols, sums, t.key)+add)
+			continue
+		}
+		// WHERE true: SQLite's parser needs it before ON CONFLICT in an INSERT … SELECT.
+		out = append(out, fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s FROM %s WHERE true GROUP BY %s`,
+			t.table, cols, sums, t.deltas, t.key)+add, "DELETE FROM "+t.deltas)
 	}
-	if a.SurveyID != b.SurveyID {
-		return a.SurveyID < b.SurveyID
-	}
-	if a.ServiceID != b.ServiceID {
-		return a.ServiceID < b.ServiceID
-	}
-	if a.Day != b.Day {
-		return a.Day < b.Day
-	}
-	if a.Dimension != b.Dimension {
-		return a.Dimension < b.Dimension
-	}
-	if a.Grp != b.Grp {
-		return a.Grp < b.Grp
-	}
-	if a.Element != b.Element {
-		return a.Element < b.Element
-	}
-	if a.Num != b.Num {
-		return a.Num < b.Num
-	}
-	return a.Den < b.Den
+	return out
 }
 
-func lessSubtree(a, b subtreeKey) bool {
-	if a.SubtreeID != b.SubtreeID {
-		return a.SubtreeID < b.SubtreeID
+// foldLock is the PostgreSQL advisory lock a fold holds: one fold at a
+// time across replicas, so that two folds never wait on each other's
+// rows. A replica that finds it taken skips its turn.
+const foldLock = 0x5375617261 // "Suara"
+
+// foldDeltas folds the delta tables into the rollup tables; the caller
+// provides the transaction.
+func (s *Store) foldDeltas(ctx context.Context) error {
+	for _, q := range foldStatements(s.dialect) {
+		if err := s.db.WithContext(ctx).Exec(q).Error; err != nil {
+			return translate(err, "rollups")
+		}
 	}
-	if a.Day != b.Day {
-		return a.Day < b.Day
+	return nil
+}
+
+// CompactRollups folds the rollup deltas the writer appended into the
+// rollup tables, in one transaction. The indices read the same before and
+// after; only the number of rows they sum shrinks. The store runs it
+// every WriterOptions.CompactEvery and when it closes.
+func (s *Store) CompactRollups(ctx context.Context) error {
+	return s.InTx(ctx, func(tx *Store) error {
+		if tx.dialect == Postgres {
+			var mine bool
+			if err := tx.db.WithContext(ctx).Raw("SELECT pg_try_advisory_xact_lock(?)", foldLock).Scan(&mine).Error; err != nil {
+				return translate(err, "rollups")
+			}
+			if !mine {
+				return nil // another replica is folding
+			}
+			// A fold after a long outage may take longer than a request's
+			// statement, and sums in memory what it can.
+			if err := tx.db.WithContext(ctx).Exec("SET LOCAL statement_timeout = '60s'; SET LOCAL work_mem = '64MB'").Error; err != nil {
+				return translate(err, "rollups")
+			}
+		}
+		return tx.foldDeltas(ctx)
+	})
+}
+
+// lockRollups keeps writers and compactors out of the rollups until the
+// transaction ends (PostgreSQL; SQLite transactions already exclude
+// every other writer): a rebuild or a recount sees a still picture.
+func (s *Store) lockRollups(ctx context.Context) error {
+	if s.dialect != Postgres {
+		return nil
 	}
-	if a.Element != b.Element {
-		return a.Element < b.Element
-	}
-	if a.Num != b.Num {
-		return a.Num < b.Num
-	}
-	return a.Den < b.Den
+	err := s.db.WithContext(ctx).Exec("LOCK TABLE rollup_count_deltas, rollup_subtree_deltas IN EXCLUSIVE MODE").Error
+	return translate(err, "rollups")
 }
 
 // CountQuery selects the responses an index counts: the days From..To
@@ -280,7 +335,7 @@ func (s *Store) SubtreeCountsMany(ctx context.Context, units []domain.Unit, q Co
 	var rows []countRow
 	var err error
 	if q.SurveyID == "" && q.ServiceID == "" {
-		err = s.db.WithContext(ctx).Table("rollup_subtrees").
+		err = s.db.WithContext(ctx).Table("rollup_subtrees_all").
 			Select("subtree_id AS key, element, num, den, SUM(n) AS n, SUM(index_sum) AS index_sum, SUM(index_sum_sq) AS index_sum_sq").
 			Where("institution_id IN ? AND subtree_id IN ? AND day BETWEEN ? AND ?", insts, ids, q.From, q.To).
 			Group("subtree_id, element, num, den").Scan(&rows).Error
@@ -293,7 +348,7 @@ func (s *Store) SubtreeCountsMany(ctx context.Context, units []domain.Unit, q Co
 	// A survey or service filter needs the finer table; one query per unit
 	// keeps each one an index range scan on the unit's path.
 	for _, u := range units {
-		db := s.db.WithContext(ctx).Table("rollup_counts AS r").
+		db := s.db.WithContext(ctx).Table("rollup_counts_all AS r").
 			Select("? AS key, r.element, r.num, r.den, SUM(r.n) AS n, SUM(r.index_sum) AS index_sum, SUM(r.index_sum_sq) AS index_sum_sq", u.ID).
 			Joins("JOIN units ON units.id = r.unit_id").
 			Where("r.institution_id = ? AND units.path LIKE ? AND r.dimension = '' AND r.day BETWEEN ? AND ?", u.InstitutionID, likePrefix(u.Path), q.From, q.To)
@@ -332,7 +387,7 @@ func fill(out map[string]*survey.Counts, rows []countRow) {
 // trend series.
 func (s *Store) DailyCounts(ctx context.Context, unit domain.Unit, from, to string) (map[string]*survey.Counts, error) {
 	var rows []countRow
-	err := s.db.WithContext(ctx).Table("rollup_subtrees").
+	err := s.db.WithContext(ctx).Table("rollup_subtrees_all").
 		Select("day AS key, element, num, den, SUM(n) AS n, SUM(index_sum) AS index_sum, SUM(index_sum_sq) AS index_sum_sq").
 		Where("institution_id = ? AND subtree_id = ? AND day BETWEEN ? AND ?", unit.InstitutionID, unit.ID, from, to).
 		Group("day, element, num, den").Scan(&rows).Error
@@ -347,7 +402,7 @@ func (s *Store) DailyCounts(ctx context.Context, unit domain.Unit, from, to stri
 // BreakdownCounts returns a unit subtree's counts per group of a profile
 // dimension (gender, age, education, occupation) or per service.
 func (s *Store) BreakdownCounts(ctx context.Context, unit domain.Unit, dimension string, q CountQuery) (map[string]*survey.Counts, error) {
-	db := s.db.WithContext(ctx).Table("rollup_counts AS r").
+	db := s.db.WithContext(ctx).Table("rollup_counts_all AS r").
 		Joins("JOIN units ON units.id = r.unit_id").
 		Where("r.institution_id = ? AND units.path LIKE ? AND r.day BETWEEN ? AND ?", unit.InstitutionID, likePrefix(unit.Path), q.From, q.To)
 	if dimension == "service" {
@@ -376,10 +431,13 @@ func (s *Store) LastResponseDays(ctx context.Context, unit domain.Unit) (map[str
 		UnitID string
 		Day    string
 	}
-	err := s.db.WithContext(ctx).Table("rollup_counts AS r").Select("r.unit_id, MAX(r.day) AS day").
+	// A day counts when its respondent rows sum above zero: an excluded
+	// response's delta can cancel the row that counted it.
+	days := s.db.WithContext(ctx).Table("rollup_counts_all AS r").Select("r.unit_id, r.day").
 		Joins("JOIN units ON units.id = r.unit_id").
-		Where("r.institution_id = ? AND units.path LIKE ? AND r.dimension = '' AND r.element = '' AND r.n > 0", unit.InstitutionID, likePrefix(unit.Path)).
-		Group("r.unit_id").Scan(&rows).Error
+		Where("r.institution_id = ? AND units.path LIKE ? AND r.dimension = '' AND r.element = ''", unit.InstitutionID, likePrefix(unit.Path)).
+		Group("r.unit_id, r.day").Having("SUM(r.n) > 0")
+	err := s.db.WithContext(ctx).Table("(?) AS d", days).Select("d.unit_id, MAX(d.day) AS day").Group("d.unit_id").Scan(&rows).Error
 	if err != nil {
 		return nil, translate(err, "rollups")
 	}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -411,5 +412,94 @@ func TestBulkRollupsEqualRebuild(t *testing.T) {
 		if diff := cmp.Diff(stored, again); diff != "" {
 			t.Errorf("RecountRollups changed the rollups:\n%s", diff)
 		}
+	})
+}
+
+// TestFoldWhileSubmitting folds the rollup deltas while responses arrive:
+// the indices read the same before and after each fold, nothing is lost
+// or counted twice, and a fold leaves the delta tables empty.
+func TestFoldWhileSubmitting(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s)
+		const writers, each = 20, 15
+		done := make(chan struct{})
+		folds := make(chan error, 1)
+		go func() {
+			n := 0
+			for {
+				select {
+				case <-done:
+					if n == 0 {
+						folds <- errors.New("no fold ran while submitting")
+						return
+					}
+					folds <- nil
+					return
+				default:
+				}
+				if err := s.CompactRollups(ctx); err != nil {
+					folds <- err
+					return
+				}
+				n++
+			}
+		}()
+		var wg sync.WaitGroup
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					u := f.root
+					if (w+i)%2 == 1 {
+						u = f.child
+					}
+					_, _, err := s.Submit(ctx, f.submission(u, uuid.NewString(), fmt.Sprintf("2026-05-%02d", 1+i), [9]int{4, 3, 3, 4, 3, 4, 4, 3, 1 + w%4}))
+					if err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(done)
+		mustOK(t, <-folds)
+
+		// A response whose day is then excluded: its day holds a +1 and a -1.
+		resp, _, err := s.Submit(ctx, f.submission(f.child, uuid.NewString(), "2026-06-30", [9]int{1, 1, 1, 1, 1, 1, 1, 1, 1}))
+		mustOK(t, err)
+		_, err = s.SetExcluded(ctx, resp.ID, true)
+		mustOK(t, err)
+
+		before, err := s.RollupSnapshot(ctx)
+		mustOK(t, err)
+		last, err := s.LastResponseDays(ctx, f.root)
+		mustOK(t, err)
+		if last[f.child.ID] != "2026-05-15" {
+			t.Errorf("last response day of the child before the fold = %q, want 2026-05-15 (the excluded 2026-06-30 does not count)", last[f.child.ID])
+		}
+		mustOK(t, s.CompactRollups(ctx))
+		for _, table := range []string{"rollup_count_deltas", "rollup_subtree_deltas"} {
+			var left int64
+			mustOK(t, s.DB().Table(table).Count(&left).Error)
+			if left != 0 {
+				t.Errorf("%s holds %d rows after a fold, want 0", table, left)
+			}
+		}
+		after, err := s.RollupSnapshot(ctx)
+		mustOK(t, err)
+		if diff := cmp.Diff(before, after); diff != "" {
+			t.Errorf("a fold changed the rollups (-before +after):\n%s", diff)
+		}
+		if last, err = s.LastResponseDays(ctx, f.root); err != nil || last[f.child.ID] != "2026-05-15" {
+			t.Errorf("last response day of the child after the fold = %q (%v), want 2026-05-15", last[f.child.ID], err)
+		}
+		c, err := s.SubtreeCounts(ctx, f.root, store.CountQuery{From: "2026-01-01", To: "2026-12-31"})
+		mustOK(t, err)
+		if c.Respondents != writers*each {
+			t.Errorf("root respondents = %d, want %d", c.Respondents, writers*each)
+		}
+		assertRollupsEqualRebuild(t, s)
 	})
 }

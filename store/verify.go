@@ -66,6 +66,9 @@ var errRecounted = errors.New("recount done")
 // locked while it runs, so submissions wait for it.
 func (s *Store) RecountRollups(ctx context.Context) (stored, recount []RollupRow, err error) {
 	err = s.InTx(ctx, func(tx *Store) error {
+		if err := tx.lockRollups(ctx); err != nil {
+			return err
+		}
 		var err error
 		if stored, err = tx.RollupSnapshot(ctx); err != nil {
 			return err

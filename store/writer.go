@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"suara/domain"
 )
 
@@ -18,6 +20,10 @@ type WriterOptions struct {
 	QueueSize int
 	// MaxBatch bounds the responses committed in one transaction (default 256).
 	MaxBatch int
+	// CompactEvery is how often the rollup deltas the batches append are
+	// folded into the rollup tables (default 5 s; negative: only when the
+	// store closes or CompactRollups is called).
+	CompactEvery time.Duration
 	// BeforeCommit, if set, runs inside each batch transaction before it
 	// commits; an error fails the batch. Tests inject faults with it.
 	BeforeCommit func(batchSize int) error
@@ -61,9 +67,16 @@ func newWriter(s *Store, opts WriterOptions) *Writer {
 	if opts.MaxBatch <= 0 {
 		opts.MaxBatch = 256
 	}
+	if opts.CompactEvery == 0 {
+		opts.CompactEvery = 5 * time.Second
+	}
 	w := &Writer{s: s, opts: opts, queue: make(chan *pending, opts.QueueSize), stop: make(chan struct{})}
 	w.wg.Add(1)
 	go w.run()
+	if opts.CompactEvery > 0 {
+		w.wg.Add(1)
+		go w.compactLoop()
+	}
 	return w
 }
 
@@ -117,10 +130,38 @@ func (s *Store) QueueLen() int {
 	return len(s.writer.queue)
 }
 
-// Close stops taking work, commits what is queued and returns.
+// Close stops taking work, commits what is queued, folds the rollup
+// deltas and returns.
 func (w *Writer) Close() {
 	w.closed.Do(func() { close(w.stop) })
 	w.wg.Wait()
+	w.compact(5 * time.Second)
+}
+
+// compactLoop folds the rollup deltas into the rollup tables every
+// CompactEvery, apart from the writer, so batches keep committing.
+func (w *Writer) compactLoop() {
+	defer w.wg.Done()
+	t := time.NewTicker(w.opts.CompactEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			w.compact(time.Minute)
+		case <-w.stop:
+			return
+		}
+	}
+}
+
+// compact folds the deltas once. A failure loses nothing: the deltas stay
+// and are read and folded later.
+func (w *Writer) compact(timeout time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := w.s.CompactRollups(ctx); err != nil {
+		w.s.log.Warn("rollup compaction failed; the deltas are kept for the next one", "err", err)
+	}
 }
 
 func (w *Writer) run() {
@@ -203,76 +244,98 @@ func unavailable(err error) error {
 // writeBatch stores a batch in one transaction and returns one result per
 // pending response, in order.
 func (s *Store) writeBatch(ctx context.Context, batch []*pending, beforeCommit func(int) error) ([]result, error) {
+	type ckey struct{ inst, client string }
+	keys := make([][]any, 0, len(batch))
+	first := map[ckey]int{} // index of the first pending with that client id in the batch
+	for i, p := range batch {
+		k := ckey{p.sub.Response.InstitutionID, p.sub.Response.ClientID}
+		if _, dup := first[k]; !dup {
+			first[k] = i
+			keys = append(keys, []any{k.inst, k.client})
+		}
+	}
+	// Replays were answered before they were queued; this finds the few
+	// that raced with their first copy. A copy committed by another
+	// replica after this read breaks the unique index instead, and the
+	// client's retry is then answered as a replay.
+	var existing []responseRow
+	if err := s.db.WithContext(ctx).Where("(institution_id, client_id) IN ?", keys).Find(&existing).Error; err != nil {
+		return nil, translate(err, "responses")
+	}
+	stored := map[ckey]responseRow{}
+	for _, r := range existing {
+		stored[ckey{r.InstitutionID, r.ClientID}] = r
+	}
 	results := make([]result, len(batch))
-	err := s.InTx(ctx, func(tx *Store) error {
-		type ckey struct{ inst, client string }
-		keys := make([][]any, 0, len(batch))
-		first := map[ckey]int{} // index of the first pending with that client id in the batch
-		for i, p := range batch {
-			k := ckey{p.sub.Response.InstitutionID, p.sub.Response.ClientID}
-			if _, dup := first[k]; !dup {
-				first[k] = i
-				keys = append(keys, []any{k.inst, k.client})
-			}
+	now := s.now()
+	var rows []responseRow
+	var answers []answerRow
+	d := newDeltas()
+	for i, p := range batch {
+		r := &p.sub.Response
+		k := ckey{r.InstitutionID, r.ClientID}
+		if row, ok := stored[k]; ok {
+			results[i] = result{resp: row.domainWithoutAnswers(), created: false}
+			continue
 		}
-		var existing []responseRow
-		if err := tx.db.Where("(institution_id, client_id) IN ?", keys).Find(&existing).Error; err != nil {
-			return translate(err, "responses")
+		if first[k] != i {
+			continue // a replay inside the batch: answered from the first below
 		}
-		stored := map[ckey]responseRow{}
-		for _, r := range existing {
-			stored[ckey{r.InstitutionID, r.ClientID}] = r
+		r.ID, r.ReceivedAt, r.Receipt = newID(), now, newReceipt()
+		if r.CapturedAt.IsZero() {
+			r.CapturedAt = now
 		}
-		now := s.now()
-		var rows []responseRow
-		var answers []answerRow
-		d := newDeltas()
-		for i, p := range batch {
-			r := &p.sub.Response
-			k := ckey{r.InstitutionID, r.ClientID}
-			if row, ok := stored[k]; ok {
-				results[i] = result{resp: row.domainWithoutAnswers(), created: false}
-				continue
-			}
-			if first[k] != i {
-				continue // a replay inside the batch: answered from the first below
-			}
-			r.ID, r.ReceivedAt, r.Receipt = newID(), now, newReceipt()
-			if r.CapturedAt.IsZero() {
-				r.CapturedAt = now
-			}
-			row := responseRowOf(r)
-			rows = append(rows, row)
-			for code, v := range r.Answers {
-				answers = append(answers, answerRow{ResponseID: r.ID, QuestionCode: code, InstitutionID: r.InstitutionID, Value: int16(v)})
-			}
-			if !r.Excluded {
-				d.add(r, p.sub.UnitPath, p.sub.ElementOf, 1)
-			}
-			results[i] = result{resp: *r, created: true}
+		rows = append(rows, responseRowOf(r))
+		for code, v := range r.Answers {
+			answers = append(answers, answerRow{ResponseID: r.ID, QuestionCode: code, InstitutionID: r.InstitutionID, Value: int16(v)})
 		}
-		for i, p := range batch {
-			k := ckey{p.sub.Response.InstitutionID, p.sub.Response.ClientID}
-			if j := first[k]; j != i {
-				results[i] = result{resp: results[j].resp, created: false}
-			}
+		if !r.Excluded {
+			d.add(r, p.sub.UnitPath, p.sub.ElementOf, 1)
 		}
-		if len(rows) > 0 {
-			if err := tx.db.CreateInBatches(rows, 500).Error; err != nil {
-				return translate(err, "responses") // a concurrent replica stored one: the retry sees it
-			}
-			if err := tx.db.CreateInBatches(answers, 1000).Error; err != nil {
-				return translate(err, "answers")
-			}
-			if err := tx.applyDeltas(ctx, d); err != nil {
-				return err
-			}
+		results[i] = result{resp: *r, created: true}
+	}
+	for i, p := range batch {
+		k := ckey{p.sub.Response.InstitutionID, p.sub.Response.ClientID}
+		if j := first[k]; j != i {
+			results[i] = result{resp: results[j].resp, created: false}
 		}
-		if beforeCommit != nil {
-			return beforeCommit(len(batch))
-		}
-		return nil
-	})
+	}
+	var err error
+	if s.dialect == Postgres {
+		err = s.pgxTx(ctx, func(tx pgx.Tx) error {
+			if len(rows) > 0 {
+				if err := copyResponses(ctx, tx, rows, answers); err != nil {
+					return err
+				}
+				if err := copyDeltas(ctx, tx, d); err != nil {
+					return err
+				}
+			}
+			if beforeCommit != nil {
+				return beforeCommit(len(batch))
+			}
+			return nil
+		})
+		err = translate(err, "responses")
+	} else {
+		err = s.InTx(ctx, func(tx *Store) error {
+			if len(rows) > 0 {
+				if err := tx.db.CreateInBatches(rows, 500).Error; err != nil {
+					return translate(err, "responses")
+				}
+				if err := tx.db.CreateInBatches(answers, 1000).Error; err != nil {
+					return translate(err, "answers")
+				}
+				if err := tx.addDeltas(ctx, d); err != nil {
+					return err
+				}
+			}
+			if beforeCommit != nil {
+				return beforeCommit(len(batch))
+			}
+			return nil
+		})
+	}
 	if err != nil {
 		for _, p := range batch { // nothing was stored: forget the ids given above
 			p.sub.Response.ID, p.sub.Response.Receipt = "", ""

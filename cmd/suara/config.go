@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"time"
 
 	"suara/store"
 )
@@ -23,6 +24,7 @@ type config struct {
 	SecureCookies bool
 	MaxConns      int
 	QueueSize     int
+	FoldSeconds   int
 }
 
 // commonFlags registers --db and --log-level on fs.
@@ -64,7 +66,7 @@ func openStore(ctx context.Context, c config, log *slog.Logger) (*store.Store, e
 	return store.Open(ctx, c.DatabaseURL, store.Options{
 		Logger:       log,
 		MaxOpenConns: c.MaxConns,
-		Writer:       store.WriterOptions{QueueSize: c.QueueSize},
+		Writer:       store.WriterOptions{QueueSize: c.QueueSize, CompactEvery: time.Duration(c.FoldSeconds) * time.Second},
 	})
 }
 

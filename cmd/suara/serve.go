@@ -38,6 +38,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if c.QueueSize, err = envInt(getenv, "SUARA_QUEUE_SIZE", 4096); err != nil {
 		return err
 	}
+	if c.FoldSeconds, err = envInt(getenv, "SUARA_ROLLUP_FOLD_SECONDS", 5); err != nil {
+		return err
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -128,6 +128,12 @@ SQL
       "$OUT/suara-load" --url "$BASE" --slug "$(psql "$URL" -Atc "SELECT string_agg(slug, ',') FROM surveys")" \
         --concurrency "$c" --duration "${DURATION}s" --replay-fraction 0.05 --seed "$rep" \
         --ack-file "$OUT/acks-$rep-$c.tsv" >"$OUT/load-$rep-$c.txt" 2>&1 || { cat "$OUT/load-$rep-$c.txt" >&2; exit 1; }
+      # The server folds the rollup deltas every 5 s: wait for the fold of
+      # the run's last deltas, so that its CPU is counted too, and check
+      # that nothing was left unfolded.
+      sleep 6
+      unfolded=$(psql "$URL" -Atc "SELECT (SELECT count(*) FROM rollup_count_deltas) + (SELECT count(*) FROM rollup_subtree_deltas)")
+      [ "$unfolded" = 0 ] || log "warning: $unfolded rollup delta rows not folded 6 s after the run"
       ticks $(pg_pids_of "$DB") >"$OUT/ticks.pg.after"
       ticks "$SERVER_PID" >"$OUT/ticks.srv.after"
       hwm=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER_PID/status")

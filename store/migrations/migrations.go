@@ -16,6 +16,7 @@ func All() []*gormigrate.Migration {
 		commentsPublications(),
 		security(),
 		distributionKeys(),
+		rollupDeltas(),
 	}
 }
 
