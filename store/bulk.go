@@ -18,23 +18,24 @@ type Bulk struct {
 	answers   []answerRow
 	d         *deltas
 	total     int64
-	deltaRows int // rollup rows held before they are written
+	deltaRows int // delta rows (groups) held before they are written
 }
 
 // bulkChunk is how many responses go to the database at once.
 const bulkChunk = 5000
 
-// bulkDeltaRows bounds the pre-summed rollup rows held in memory: past it
-// they are added to the tables, so a load of any size runs in flat memory
-// (about 300 bytes a row). Most rows of a large load are distinct, since a
-// unit's day has only a few answers per profile group.
-const bulkDeltaRows = 1_000_000
+// bulkDeltaRows bounds the pre-summed delta rows (one per profile group of
+// a unit's day, with its element scores) held in memory: past it they are
+// added to the tables, so a load of any size runs in flat memory (about
+// 1 KB a group). Most groups of a large load are distinct, since a unit's
+// day has only a few answers per profile group.
+const bulkDeltaRows = 150_000
 
 // NewBulk starts a bulk load.
 func (s *Store) NewBulk() *Bulk { return &Bulk{s: s, d: newDeltas(), deltaRows: bulkDeltaRows} }
 
-// LimitDeltas sets how many summed rollup rows are held in memory before
-// they are written (default one million); tests make it small.
+// LimitDeltas sets how many summed delta rows are held in memory before
+// they are written (default 150,000); tests make it small.
 func (b *Bulk) LimitDeltas(rows int) { b.deltaRows = max(1, rows) }
 
 // Add queues one response; Response.ID, ReceivedAt and Receipt are filled
@@ -57,7 +58,7 @@ func (b *Bulk) Add(ctx context.Context, sub *Submission) error {
 	if !r.Excluded {
 		b.d.add(r, sub.UnitPath, sub.ElementOf, 1)
 	}
-	if len(b.d.counts)+len(b.d.subtree) >= b.deltaRows {
+	if b.d.size() >= b.deltaRows {
 		if err := b.flush(ctx); err != nil { // the responses first: then the rows count stored responses
 			return err
 		}
@@ -77,8 +78,11 @@ func (b *Bulk) flushDeltas(ctx context.Context) error {
 		err = b.s.pgxTx(ctx, func(tx pgx.Tx) error {
 			// Folding a million rows into a large table takes longer than
 			// the statement timeout a request gets.
-			if _, err := tx.Exec(ctx, "SET LOCAL statement_timeout = 0"); err != nil {
-				return err
+			// The planner settings are CompactRollups's, for the same reasons.
+			for _, set := range []string{"SET LOCAL statement_timeout = 0", "SET LOCAL work_mem = '256MB'", "SET LOCAL enable_sort = off", "SET LOCAL jit = off"} {
+				if _, err := tx.Exec(ctx, set); err != nil {
+					return err
+				}
 			}
 			if err := copyDeltas(ctx, tx, b.d); err != nil {
 				return err

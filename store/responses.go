@@ -280,11 +280,11 @@ type RollupRow struct {
 // id as UnitID.
 func (s *Store) RollupSnapshot(ctx context.Context) ([]RollupRow, error) {
 	var rows []RollupRow
-	err := s.db.WithContext(ctx).Raw(`SELECT ` + countKeyCols + `, SUM(n) AS n, SUM(index_sum) AS index_sum, SUM(index_sum_sq) AS index_sum_sq
-FROM rollup_counts_all GROUP BY ` + countKeyCols + ` HAVING SUM(n) <> 0 OR SUM(index_sum) <> 0
+	err := s.db.WithContext(ctx).Raw(`SELECT ` + rollupTables[0].key + `, SUM(n) AS n, SUM(index_sum) AS index_sum, SUM(index_sum_sq) AS index_sum_sq
+FROM rollup_counts_all GROUP BY ` + rollupTables[0].key + ` HAVING SUM(n) <> 0 OR SUM(index_sum) <> 0
 UNION ALL
 SELECT institution_id, subtree_id, '', '', day, 'subtree', '', element, num, den, SUM(n), SUM(index_sum), SUM(index_sum_sq)
-FROM rollup_subtrees_all GROUP BY ` + subtreeKeyCols + ` HAVING SUM(n) <> 0 OR SUM(index_sum) <> 0
+FROM rollup_subtrees_all GROUP BY ` + rollupTables[1].key + ` HAVING SUM(n) <> 0 OR SUM(index_sum) <> 0
 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`).Scan(&rows).Error
 	return rows, translate(err, "rollups")
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -15,20 +16,18 @@ import (
 // Profile dimensions kept in the rollups, besides the overall row ("").
 var Dimensions = []string{"gender", "age", "education", "occupation"}
 
-// rollupKey addresses one row of rollup_counts.
-type rollupKey struct {
+// countGroup addresses the rows of rollup_counts that one profile group
+// of one unit, survey, service and day holds: its respondent row
+// (element "") and a row per element score.
+type countGroup struct {
 	InstitutionID, UnitID, SurveyID, ServiceID, Day string
-	Dimension, Grp, Element                         string
-	Num, Den                                        int
+	Dimension, Grp                                  string
 }
 
-// subtreeKey addresses one row of rollup_subtrees.
-type subtreeKey struct {
-	InstitutionID, SubtreeID, Day, Element string
-	Num, Den                               int
-}
+// subtreeGroup addresses the rows of rollup_subtrees of one subtree and day.
+type subtreeGroup struct{ InstitutionID, SubtreeID, Day string }
 
-// delta is what one or many responses add to a rollup row.
+// delta is what one or many responses add to a respondent row.
 type delta struct{ N, IndexSum, IndexSumSq int64 }
 
 func (d *delta) add(o delta) {
@@ -37,16 +36,71 @@ func (d *delta) add(o delta) {
 	d.IndexSumSq += o.IndexSumSq
 }
 
+// scoreCount is how many respondents (N) had a score Num/Den on an element.
+type scoreCount struct {
+	Element  string
+	Num, Den int
+	N        int64
+}
+
+// groupDelta is what responses add to one group: its respondent row and
+// its element score rows. It becomes one row of a delta table, the scores
+// as JSON, so that a response costs a few delta rows, not one per element
+// score; the fold spreads them into rollup rows.
+type groupDelta struct {
+	respondents delta
+	scores      []scoreCount // a standard group has at most 36 (9 elements × 4 values)
+}
+
+func (g *groupDelta) add(r delta, scores []scoreCount) {
+	g.respondents.add(r)
+	for _, sc := range scores {
+		i := slices.IndexFunc(g.scores, func(x scoreCount) bool { return x.Element == sc.Element && x.Num == sc.Num && x.Den == sc.Den })
+		if i < 0 {
+			g.scores = append(g.scores, sc)
+			continue
+		}
+		g.scores[i].N += sc.N
+	}
+}
+
+// scoresJSON encodes the scores as [["element",num,den,n],…], sorted.
+func (g *groupDelta) scoresJSON() string {
+	slices.SortFunc(g.scores, func(a, b scoreCount) int {
+		if c := strings.Compare(a.Element, b.Element); c != 0 {
+			return c
+		}
+		if a.Den != b.Den {
+			return a.Den - b.Den
+		}
+		return a.Num - b.Num
+	})
+	var sb strings.Builder
+	sb.WriteByte('[')
+	for i, sc := range g.scores {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		name, _ := json.Marshal(sc.Element) // a string always encodes
+		fmt.Fprintf(&sb, "[%s,%d,%d,%d]", name, sc.Num, sc.Den, sc.N)
+	}
+	sb.WriteByte(']')
+	return sb.String()
+}
+
 // deltas pre-sums the rollup changes of many responses, so that a batch of
-// a hundred answers to one unit on one day touches each row once.
+// a hundred answers to one unit on one day adds one row per group.
 type deltas struct {
-	counts  map[rollupKey]*delta
-	subtree map[subtreeKey]*delta
+	counts  map[countGroup]*groupDelta
+	subtree map[subtreeGroup]*groupDelta
 }
 
 func newDeltas() *deltas {
-	return &deltas{counts: map[rollupKey]*delta{}, subtree: map[subtreeKey]*delta{}}
+	return &deltas{counts: map[countGroup]*groupDelta{}, subtree: map[subtreeGroup]*groupDelta{}}
 }
+
+// size is how many delta rows the deltas make.
+func (d *deltas) size() int { return len(d.counts) + len(d.subtree) }
 
 // elementsOf maps a template version's element question codes to their
 // element ids.
@@ -88,37 +142,30 @@ func (d *deltas) add(r *domain.Response, unitPath string, elementOf map[string]s
 		}
 	}
 	respondent := delta{N: sign, IndexSum: sign * idx, IndexSumSq: sign * idx * idx}
-	ancestors := strings.Split(strings.Trim(unitPath, "/"), "/")
-	addCount := func(k rollupKey, x delta) {
-		if d.counts[k] == nil {
-			d.counts[k] = &delta{}
-		}
-		d.counts[k].add(x)
-	}
-	addSubtree := func(k subtreeKey, x delta) {
-		if d.subtree[k] == nil {
-			d.subtree[k] = &delta{}
-		}
-		d.subtree[k].add(x)
+	scores := make([]scoreCount, 0, len(byElement))
+	for e, vs := range byElement {
+		scores = append(scores, scoreCount{Element: e, Num: sum(vs), Den: len(vs), N: sign})
 	}
 	for _, g := range groups {
-		base := rollupKey{InstitutionID: r.InstitutionID, UnitID: r.UnitID, SurveyID: r.SurveyID, ServiceID: service,
+		k := countGroup{InstitutionID: r.InstitutionID, UnitID: r.UnitID, SurveyID: r.SurveyID, ServiceID: service,
 			Day: r.Day, Dimension: g.dim, Grp: g.grp}
-		addCount(base, respondent)
-		for e, vs := range byElement {
-			k := base
-			k.Element, k.Num, k.Den = e, sum(vs), len(vs)
-			addCount(k, delta{N: sign})
+		if g.dim != "" {
+			// Profile breakdowns are never split by service: keying their
+			// rows by it would multiply the rows a fold touches by the
+			// number of services for nothing.
+			k.ServiceID = ""
 		}
+		if d.counts[k] == nil {
+			d.counts[k] = &groupDelta{}
+		}
+		d.counts[k].add(respondent, scores)
 	}
-	for _, a := range ancestors {
-		base := subtreeKey{InstitutionID: r.InstitutionID, SubtreeID: a, Day: r.Day}
-		addSubtree(base, respondent)
-		for e, vs := range byElement {
-			k := base
-			k.Element, k.Num, k.Den = e, sum(vs), len(vs)
-			addSubtree(k, delta{N: sign})
+	for _, a := range strings.Split(strings.Trim(unitPath, "/"), "/") {
+		k := subtreeGroup{InstitutionID: r.InstitutionID, SubtreeID: a, Day: r.Day}
+		if d.subtree[k] == nil {
+			d.subtree[k] = &groupDelta{}
 		}
+		d.subtree[k].add(respondent, scores)
 	}
 }
 
@@ -131,50 +178,59 @@ func sum(vs []int) int {
 }
 
 // The rollup tables, their delta tables and their keys. The writer appends
-// pre-summed deltas (cheap inserts, no row locks); the compactor folds
-// them into the keyed tables; reads use the *_all views, which add both.
-const (
-	countKeyCols   = "institution_id, unit_id, survey_id, service_id, day, dimension, grp, element, num, den"
-	subtreeKeyCols = "institution_id, subtree_id, day, element, num, den"
-)
-
-var (
-	countColumns   = []string{"institution_id", "unit_id", "survey_id", "service_id", "day", "dimension", "grp", "element", "num", "den", "n", "index_sum", "index_sum_sq"}
-	subtreeColumns = []string{"institution_id", "subtree_id", "day", "element", "num", "den", "n", "index_sum", "index_sum_sq"}
-)
-
+// pre-summed deltas (cheap inserts, no row locks); the fold adds them to
+// the keyed tables; reads use the *_all views, which add both.
 type rollupTable struct {
-	table, deltas, key string
-	cols               []string
+	table, deltas string
+	key           string   // the table's primary key
+	group         []string // the group columns: the key without element, num, den
+	cols          []string // the table's columns
+	deltaCols     []string // the delta table's columns
 }
 
 var rollupTables = []rollupTable{
-	{"rollup_counts", "rollup_count_deltas", countKeyCols, countColumns},
-	{"rollup_subtrees", "rollup_subtree_deltas", subtreeKeyCols, subtreeColumns},
+	{
+		table: "rollup_counts", deltas: "rollup_count_deltas",
+		key:       "institution_id, unit_id, survey_id, service_id, day, dimension, grp, element, num, den",
+		group:     []string{"institution_id", "unit_id", "survey_id", "service_id", "day", "dimension", "grp"},
+		cols:      []string{"institution_id", "unit_id", "survey_id", "service_id", "day", "dimension", "grp", "element", "num", "den", "n", "index_sum", "index_sum_sq"},
+		deltaCols: []string{"institution_id", "unit_id", "survey_id", "service_id", "day", "dimension", "grp", "n", "index_sum", "index_sum_sq", "scores"},
+	},
+	{
+		table: "rollup_subtrees", deltas: "rollup_subtree_deltas",
+		key:       "institution_id, subtree_id, day, element, num, den",
+		group:     []string{"institution_id", "subtree_id", "day"},
+		cols:      []string{"institution_id", "subtree_id", "day", "element", "num", "den", "n", "index_sum", "index_sum_sq"},
+		deltaCols: []string{"institution_id", "subtree_id", "day", "n", "index_sum", "index_sum_sq", "scores"},
+	},
 }
 
 func (d *deltas) countRows() [][]any {
 	rows := make([][]any, 0, len(d.counts))
-	for k, x := range d.counts {
-		rows = append(rows, []any{k.InstitutionID, k.UnitID, k.SurveyID, k.ServiceID, k.Day, k.Dimension, k.Grp, k.Element, k.Num, k.Den, x.N, x.IndexSum, x.IndexSumSq})
+	for k, g := range d.counts {
+		x := g.respondents
+		rows = append(rows, []any{k.InstitutionID, k.UnitID, k.SurveyID, k.ServiceID, k.Day, k.Dimension, k.Grp, x.N, x.IndexSum, x.IndexSumSq, g.scoresJSON()})
 	}
 	return rows
 }
 
 func (d *deltas) subtreeRows() [][]any {
 	rows := make([][]any, 0, len(d.subtree))
-	for k, x := range d.subtree {
-		rows = append(rows, []any{k.InstitutionID, k.SubtreeID, k.Day, k.Element, k.Num, k.Den, x.N, x.IndexSum, x.IndexSumSq})
+	for k, g := range d.subtree {
+		x := g.respondents
+		rows = append(rows, []any{k.InstitutionID, k.SubtreeID, k.Day, x.N, x.IndexSum, x.IndexSumSq, g.scoresJSON()})
 	}
 	return rows
 }
 
 // addDeltas appends the deltas to the delta tables with multi-row inserts.
 func (s *Store) addDeltas(ctx context.Context, d *deltas) error {
-	if err := insertRows(ctx, s, rollupTables[0].deltas, countColumns, d.countRows()); err != nil {
-		return err
+	for i, rows := range [][][]any{d.countRows(), d.subtreeRows()} {
+		if err := insertRows(ctx, s, rollupTables[i].deltas, rollupTables[i].deltaCols, rows); err != nil {
+			return err
+		}
 	}
-	return insertRows(ctx, s, rollupTables[1].deltas, subtreeColumns, d.subtreeRows())
+	return nil
 }
 
 // copyDeltas appends the deltas to the delta tables with COPY, PostgreSQL's
@@ -182,7 +238,7 @@ func (s *Store) addDeltas(ctx context.Context, d *deltas) error {
 func copyDeltas(ctx context.Context, tx pgx.Tx, d *deltas) error {
 	for i, rows := range [][][]any{d.countRows(), d.subtreeRows()} {
 		t := rollupTables[i]
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.deltas}, t.cols, pgx.CopyFromRows(rows)); err != nil {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.deltas}, t.deltaCols, pgx.CopyFromRows(rows)); err != nil {
 			return fmt.Errorf("copy %s: %w", t.deltas, err)
 		}
 	}
@@ -213,6 +269,21 @@ func insertRows(ctx context.Context, s *Store, table string, cols []string, rows
 	return nil
 }
 
+// expandDeltas returns a SELECT of the rollup rows that the delta rows of
+// from (a table or a WITH query) stand for: each delta row's respondent
+// row, and a row per score in its JSON. It is the definition of the
+// *_all views' second half (migration 202611280900_rollup_deltas).
+func expandDeltas(dialect string, t rollupTable, from string) string {
+	g := "d." + strings.Join(t.group, ", d.")
+	respondents := fmt.Sprintf("SELECT %s, '' AS element, 0 AS num, 0 AS den, d.n, d.index_sum, d.index_sum_sq FROM %s d", g, from)
+	if dialect == Postgres {
+		return respondents + fmt.Sprintf(` UNION ALL SELECT %s, e->>0, (e->>1)::bigint, (e->>2)::bigint, (e->>3)::bigint, 0, 0
+FROM %s d CROSS JOIN LATERAL jsonb_array_elements(d.scores::jsonb) e`, g, from)
+	}
+	return respondents + fmt.Sprintf(` UNION ALL SELECT %s, json_extract(e.value, '$[0]'), json_extract(e.value, '$[1]'),
+json_extract(e.value, '$[2]'), json_extract(e.value, '$[3]'), 0, 0 FROM %s d, json_each(d.scores) e`, g, from)
+}
+
 // foldStatements returns the statements that fold the delta tables into
 // the rollup tables; they run in one transaction. On PostgreSQL, DELETE …
 // RETURNING hands over exactly the rows it deleted, so a batch committing
@@ -226,13 +297,13 @@ func foldStatements(dialect string) []string {
 index_sum = %[2]s.index_sum + excluded.index_sum, index_sum_sq = %[2]s.index_sum_sq + excluded.index_sum_sq`, t.key, t.table)
 		cols := strings.Join(t.cols, ", ")
 		if dialect == Postgres {
-			out = append(out, fmt.Sprintf(`WITH d AS (DELETE FROM %s RETURNING *) INSERT INTO %s (%s) SELECT %s FROM d GROUP BY %s`,
-				t.deltas, t.table, cols, sums, t.key)+add)
+			out = append(out, fmt.Sprintf(`WITH gone AS (DELETE FROM %s RETURNING *) INSERT INTO %s (%s) SELECT %s FROM (%s) x GROUP BY %s`,
+				t.deltas, t.table, cols, sums, expandDeltas(dialect, t, "gone"), t.key)+add)
 			continue
 		}
 		// WHERE true: SQLite's parser needs it before ON CONFLICT in an INSERT … SELECT.
-		out = append(out, fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s FROM %s WHERE true GROUP BY %s`,
-			t.table, cols, sums, t.deltas, t.key)+add, "DELETE FROM "+t.deltas)
+		out = append(out, fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s FROM (%s) x WHERE true GROUP BY %s`,
+			t.table, cols, sums, expandDeltas(dialect, t, t.deltas), t.key)+add, "DELETE FROM "+t.deltas)
 	}
 	return out
 }
@@ -268,8 +339,12 @@ func (s *Store) CompactRollups(ctx context.Context) error {
 				return nil // another replica is folding
 			}
 			// A fold after a long outage may take longer than a request's
-			// statement, and sums in memory what it can.
-			if err := tx.db.WithContext(ctx).Exec("SET LOCAL statement_timeout = '60s'; SET LOCAL work_mem = '64MB'").Error; err != nil {
+			// statement. The planner guesses 100 scores per delta row, not
+			// 9 to 36: left alone it sorts (slow on text keys) instead of
+			// hashing, and compiles the plan with JIT, which costs more
+			// than the fold itself.
+			if err := tx.db.WithContext(ctx).Exec("SET LOCAL statement_timeout = '60s'; SET LOCAL work_mem = '64MB'; " +
+				"SET LOCAL enable_sort = off; SET LOCAL jit = off").Error; err != nil {
 				return translate(err, "rollups")
 			}
 		}
@@ -346,12 +421,15 @@ func (s *Store) SubtreeCountsMany(ctx context.Context, units []domain.Unit, q Co
 		return out, nil
 	}
 	// A survey or service filter needs the finer table; one query per unit
-	// keeps each one an index range scan on the unit's path.
+	// keeps each one an index scan on the units of its subtree.
 	for _, u := range units {
+		ids, err := s.subtreeUnitIDs(ctx, u)
+		if err != nil {
+			return nil, err
+		}
 		db := s.db.WithContext(ctx).Table("rollup_counts_all AS r").
 			Select("? AS key, r.element, r.num, r.den, SUM(r.n) AS n, SUM(r.index_sum) AS index_sum, SUM(r.index_sum_sq) AS index_sum_sq", u.ID).
-			Joins("JOIN units ON units.id = r.unit_id").
-			Where("r.institution_id = ? AND units.path LIKE ? AND r.dimension = '' AND r.day BETWEEN ? AND ?", u.InstitutionID, likePrefix(u.Path), q.From, q.To)
+			Where("r.institution_id = ? AND r.unit_id IN ? AND r.dimension = '' AND r.day BETWEEN ? AND ?", u.InstitutionID, ids, q.From, q.To)
 		if q.SurveyID != "" {
 			db = db.Where("r.survey_id = ?", q.SurveyID)
 		}
@@ -366,6 +444,16 @@ func (s *Store) SubtreeCountsMany(ctx context.Context, units []domain.Unit, q Co
 	}
 	fill(out, rows)
 	return out, nil
+}
+
+// subtreeUnitIDs returns the ids of a unit and every unit below it. The
+// rollup reads take them as constants: PostgreSQL cannot carry a join's
+// values into the *_all views, whose delta half expands JSON.
+func (s *Store) subtreeUnitIDs(ctx context.Context, unit domain.Unit) ([]string, error) {
+	var ids []string
+	err := s.db.WithContext(ctx).Model(&unitRow{}).Where("institution_id = ? AND path LIKE ?", unit.InstitutionID, likePrefix(unit.Path)).
+		Order("id").Pluck("id", &ids).Error
+	return ids, translate(err, "units")
 }
 
 func fill(out map[string]*survey.Counts, rows []countRow) {
@@ -402,9 +490,12 @@ func (s *Store) DailyCounts(ctx context.Context, unit domain.Unit, from, to stri
 // BreakdownCounts returns a unit subtree's counts per group of a profile
 // dimension (gender, age, education, occupation) or per service.
 func (s *Store) BreakdownCounts(ctx context.Context, unit domain.Unit, dimension string, q CountQuery) (map[string]*survey.Counts, error) {
+	ids, err := s.subtreeUnitIDs(ctx, unit)
+	if err != nil {
+		return nil, err
+	}
 	db := s.db.WithContext(ctx).Table("rollup_counts_all AS r").
-		Joins("JOIN units ON units.id = r.unit_id").
-		Where("r.institution_id = ? AND units.path LIKE ? AND r.day BETWEEN ? AND ?", unit.InstitutionID, likePrefix(unit.Path), q.From, q.To)
+		Where("r.institution_id = ? AND r.unit_id IN ? AND r.day BETWEEN ? AND ?", unit.InstitutionID, ids, q.From, q.To)
 	if dimension == "service" {
 		db = db.Select("r.service_id AS key, r.element, r.num, r.den, SUM(r.n) AS n, SUM(r.index_sum) AS index_sum, SUM(r.index_sum_sq) AS index_sum_sq").
 			Where("r.dimension = ''").Group("r.service_id, r.element, r.num, r.den")
@@ -431,13 +522,16 @@ func (s *Store) LastResponseDays(ctx context.Context, unit domain.Unit) (map[str
 		UnitID string
 		Day    string
 	}
+	ids, err := s.subtreeUnitIDs(ctx, unit)
+	if err != nil {
+		return nil, err
+	}
 	// A day counts when its respondent rows sum above zero: an excluded
 	// response's delta can cancel the row that counted it.
 	days := s.db.WithContext(ctx).Table("rollup_counts_all AS r").Select("r.unit_id, r.day").
-		Joins("JOIN units ON units.id = r.unit_id").
-		Where("r.institution_id = ? AND units.path LIKE ? AND r.dimension = '' AND r.element = ''", unit.InstitutionID, likePrefix(unit.Path)).
+		Where("r.institution_id = ? AND r.unit_id IN ? AND r.dimension = '' AND r.element = ''", unit.InstitutionID, ids).
 		Group("r.unit_id, r.day").Having("SUM(r.n) > 0")
-	err := s.db.WithContext(ctx).Table("(?) AS d", days).Select("d.unit_id, MAX(d.day) AS day").Group("d.unit_id").Scan(&rows).Error
+	err = s.db.WithContext(ctx).Table("(?) AS d", days).Select("d.unit_id, MAX(d.day) AS day").Group("d.unit_id").Scan(&rows).Error
 	if err != nil {
 		return nil, translate(err, "rollups")
 	}
