@@ -92,11 +92,6 @@ var errWriterClosed = &domain.Error{Kind: domain.KindUnavailable, Code: "shuttin
 // KindUnavailable when the queue is full or the database failed; the
 // client retries with the same client id.
 func (s *Store) Submit(ctx context.Context, sub *Submission) (domain.Response, bool, error) {
-	if first, err := s.findByClientID(ctx, sub.Response.InstitutionID, sub.Response.ClientID); err == nil {
-		return first, false, nil // a replay needs no transaction
-	} else if domain.KindOf(err) != domain.KindNotFound {
-		return domain.Response{}, false, err
-	}
 	w := s.writer
 	if w == nil {
 		return domain.Response{}, false, errors.New("submit inside a transaction")
@@ -254,10 +249,9 @@ func (s *Store) writeBatch(ctx context.Context, batch []*pending, beforeCommit f
 			keys = append(keys, []any{k.inst, k.client})
 		}
 	}
-	// Replays were answered before they were queued; this finds the few
-	// that raced with their first copy. A copy committed by another
-	// replica after this read breaks the unique index instead, and the
-	// client's retry is then answered as a replay.
+	// Replays are found here, one query for the whole batch. A copy that
+	// another replica commits after this read breaks the unique index
+	// instead, and the client's retry is then answered as a replay.
 	var existing []responseRow
 	if err := s.db.WithContext(ctx).Where("(institution_id, client_id) IN ?", keys).Find(&existing).Error; err != nil {
 		return nil, translate(err, "responses")
