@@ -163,12 +163,20 @@ func copyResponses(ctx context.Context, tx pgx.Tx, rs []responseRow, as []answer
 	return nil
 }
 
-// Close writes what is left and then the rollups.
+// Close writes what is left and then the rollups. On PostgreSQL it then
+// vacuums the delta tables, which every fold emptied: left to autovacuum,
+// their dead pages would slow the first reads.
 func (b *Bulk) Close(ctx context.Context) error {
 	if err := b.flush(ctx); err != nil {
 		return err
 	}
-	return b.flushDeltas(ctx)
+	if err := b.flushDeltas(ctx); err != nil {
+		return err
+	}
+	if b.s.dialect != Postgres {
+		return nil
+	}
+	return translate(b.s.db.WithContext(ctx).Exec("VACUUM rollup_count_deltas, rollup_subtree_deltas").Error, "rollups")
 }
 
 // pgxTx runs fn in a transaction on one pgx connection of the pool, for

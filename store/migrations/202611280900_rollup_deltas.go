@@ -53,11 +53,19 @@ json_extract(e.value, '$[2]'), json_extract(e.value, '$[3]'), 0, 0 FROM %s d, js
 				stmts = append(stmts, fmt.Sprintf(`CREATE VIEW %s_all AS SELECT %s, n, index_sum, index_sum_sq FROM %s UNION ALL %s`,
 					t.name, t.key, t.name, expand(tx.Name(), t)))
 			}
+			// Reads look the unfolded deltas up by their group's leading
+			// columns, as they do the rollups.
+			stmts = append(stmts,
+				`CREATE INDEX idx_rollup_count_deltas ON rollup_count_deltas (institution_id, unit_id, day)`,
+				`CREATE INDEX idx_rollup_subtree_deltas ON rollup_subtree_deltas (institution_id, subtree_id, day)`)
 			if tx.Name() == "postgres" {
 				// The fold updates rollup rows in place: room on their pages
 				// lets PostgreSQL do it without touching the wide key index
-				// (a heap-only update).
-				stmts = append(stmts, `ALTER TABLE rollup_counts SET (fillfactor = 70)`, `ALTER TABLE rollup_subtrees SET (fillfactor = 70)`)
+				// (a heap-only update). Every fold empties the delta tables:
+				// vacuum them often, so that their dead pages are reused.
+				stmts = append(stmts, `ALTER TABLE rollup_counts SET (fillfactor = 70)`, `ALTER TABLE rollup_subtrees SET (fillfactor = 70)`,
+					`ALTER TABLE rollup_count_deltas SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 20000)`,
+					`ALTER TABLE rollup_subtree_deltas SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 20000)`)
 			}
 			for _, s := range stmts {
 				if err := tx.Exec(s).Error; err != nil {
