@@ -442,6 +442,10 @@ func TestFoldWhileSubmitting(t *testing.T) {
 					return
 				}
 				n++
+				// Far more often than the store's 5 s, yet leaving SQLite's
+				// one write lock to the writer between folds: a fold in a
+				// tight loop starves it.
+				time.Sleep(20 * time.Millisecond)
 			}
 		}()
 		var wg sync.WaitGroup
