@@ -77,12 +77,15 @@ func (b *Bulk) flushDeltas(ctx context.Context) error {
 	if b.s.dialect == Postgres {
 		err = b.s.pgxTx(ctx, func(tx pgx.Tx) error {
 			// Folding a million rows into a large table takes longer than
-			// the statement timeout a request gets.
-			// The planner settings are CompactRollups's, for the same reasons.
-			for _, set := range []string{"SET LOCAL statement_timeout = 0", "SET LOCAL work_mem = '256MB'", "SET LOCAL enable_sort = off", "SET LOCAL jit = off"} {
+			// the statement timeout a request gets. The fold then waits for
+			// a server's fold of the same tables to end.
+			for _, set := range foldSettings("0", "256MB") {
 				if _, err := tx.Exec(ctx, set); err != nil {
 					return err
 				}
+			}
+			if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", foldLock); err != nil {
+				return err
 			}
 			if err := copyDeltas(ctx, tx, b.d); err != nil {
 				return err

@@ -308,6 +308,17 @@ index_sum = %[2]s.index_sum + excluded.index_sum, index_sum_sq = %[2]s.index_sum
 	return out
 }
 
+// foldSettings returns the PostgreSQL settings of a fold's transaction.
+// The planner guesses 100 scores per delta row, not 9 to 36: left alone it
+// sorts (slow on text keys) instead of hashing, and compiles the plan with
+// JIT, which costs more than the fold itself.
+func foldSettings(statementTimeout, workMem string) []string {
+	return []string{
+		"SET LOCAL statement_timeout = '" + statementTimeout + "'", "SET LOCAL work_mem = '" + workMem + "'",
+		"SET LOCAL enable_sort = off", "SET LOCAL jit = off",
+	}
+}
+
 // foldLock is the PostgreSQL advisory lock a fold holds: one fold at a
 // time across replicas, so that two folds never wait on each other's
 // rows. A replica that finds it taken skips its turn.
@@ -338,14 +349,11 @@ func (s *Store) CompactRollups(ctx context.Context) error {
 			if !mine {
 				return nil // another replica is folding
 			}
-			// A fold after a long outage may take longer than a request's
-			// statement. The planner guesses 100 scores per delta row, not
-			// 9 to 36: left alone it sorts (slow on text keys) instead of
-			// hashing, and compiles the plan with JIT, which costs more
-			// than the fold itself.
-			if err := tx.db.WithContext(ctx).Exec("SET LOCAL statement_timeout = '60s'; SET LOCAL work_mem = '64MB'; " +
-				"SET LOCAL enable_sort = off; SET LOCAL jit = off").Error; err != nil {
-				return translate(err, "rollups")
+			// A fold after a long outage may take longer than a request's statement.
+			for _, set := range foldSettings("60s", "64MB") {
+				if err := tx.db.WithContext(ctx).Exec(set).Error; err != nil {
+					return translate(err, "rollups")
+				}
 			}
 		}
 		return tx.foldDeltas(ctx)

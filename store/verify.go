@@ -62,8 +62,8 @@ var errRecounted = errors.New("recount done")
 
 // RecountRollups returns the stored rollups and the rollups recounted from
 // the responses, without changing either: the recount runs in a
-// transaction that is rolled back. On PostgreSQL it holds the rollup rows
-// locked while it runs, so submissions wait for it.
+// transaction that is rolled back. On PostgreSQL it holds the delta tables
+// locked while it runs, so submissions and folds wait for it.
 func (s *Store) RecountRollups(ctx context.Context) (stored, recount []RollupRow, err error) {
 	err = s.InTx(ctx, func(tx *Store) error {
 		if err := tx.lockRollups(ctx); err != nil {
