@@ -1,9 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"suara/domain"
@@ -275,18 +277,49 @@ type RollupRow struct {
 	N, IndexSum, IndexSumSq                                                  int64
 }
 
-// RollupSnapshot returns every non-empty rollup row of both tables, with
-// the deltas not folded yet added, in a stable order; subtree rows come with Dimension "subtree" and the subtree
-// id as UnitID.
+// RollupSnapshot returns every non-empty rollup count of both tables, with
+// the deltas not folded yet added, in a stable order: a respondent row
+// (Element "") per group and a row per element score, whether the table
+// keeps it in a column of the respondent row or in a row of its own.
+// Subtree rows come with Dimension "subtree" and the subtree id as UnitID.
 func (s *Store) RollupSnapshot(ctx context.Context) ([]RollupRow, error) {
-	var rows []RollupRow
-	err := s.db.WithContext(ctx).Raw(`SELECT ` + rollupTables[0].key + `, SUM(n) AS n, SUM(index_sum) AS index_sum, SUM(index_sum_sq) AS index_sum_sq
-FROM rollup_counts_all GROUP BY ` + rollupTables[0].key + ` HAVING SUM(n) <> 0 OR SUM(index_sum) <> 0
-UNION ALL
-SELECT institution_id, subtree_id, '', '', day, 'subtree', '', element, num, den, SUM(n), SUM(index_sum), SUM(index_sum_sq)
-FROM rollup_subtrees_all GROUP BY ` + rollupTables[1].key + ` HAVING SUM(n) <> 0 OR SUM(index_sum) <> 0
-ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`).Scan(&rows).Error
-	return rows, translate(err, "rollups")
+	var out []RollupRow
+	for i, t := range rollupTables {
+		// The group's columns joined by the unit separator, which no id or
+		// profile value holds.
+		group := t.key[:strings.Index(t.key, ", element")]
+		key := strings.ReplaceAll(group, ", ", " || '\x1f' || ")
+		rows, err := scanCounts(s.db.WithContext(ctx).Table(t.table + "_all").Select(sumsSelect(key, "")).
+			Group(group + ", element, num, den"))
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			k := strings.Split(r.Key, "\x1f")
+			base := RollupRow{InstitutionID: k[0], UnitID: k[1], Day: k[2], Dimension: "subtree"}
+			if i == 0 {
+				base = RollupRow{InstitutionID: k[0], UnitID: k[1], SurveyID: k[2], ServiceID: k[3], Day: k[4], Dimension: k[5], Grp: k[6]}
+			}
+			if r.N != 0 || r.IndexSum != 0 || r.IndexSumSq != 0 {
+				row := base
+				row.Element, row.Num, row.Den, row.N, row.IndexSum, row.IndexSumSq = r.Element, r.Num, r.Den, r.N, r.IndexSum, r.IndexSumSq
+				out = append(out, row)
+			}
+			for c, n := range r.Std {
+				if n != 0 {
+					row := base
+					row.Element, row.Num, row.Den, row.N = stdElements[c/4], c%4+1, 1, n
+					out = append(out, row)
+				}
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b RollupRow) int {
+		return cmp.Or(cmp.Compare(a.InstitutionID, b.InstitutionID), cmp.Compare(a.UnitID, b.UnitID), cmp.Compare(a.SurveyID, b.SurveyID),
+			cmp.Compare(a.ServiceID, b.ServiceID), cmp.Compare(a.Day, b.Day), cmp.Compare(a.Dimension, b.Dimension), cmp.Compare(a.Grp, b.Grp),
+			cmp.Compare(a.Element, b.Element), cmp.Compare(a.Den, b.Den), cmp.Compare(a.Num, b.Num))
+	})
+	return out, nil
 }
 
 // FindResponseByClientID returns the response a client stored under its

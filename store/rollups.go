@@ -2,12 +2,12 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"gorm.io/gorm"
 
 	"suara/domain"
 	"suara/survey"
@@ -43,49 +43,92 @@ type scoreCount struct {
 	N        int64
 }
 
-// groupDelta is what responses add to one group: its respondent row and
-// its element score rows. It becomes one row of a delta table, the scores
-// as JSON, so that a response costs a few delta rows, not one per element
-// score; the fold spreads them into rollup rows.
+// stdElements are the ids of the nine elements of PermenPANRB 14/2017 in
+// the order of their codes U1…U9. A respondent row counts their scores
+// 1…4 in its columns u1_1 … u9_4 (stdCols); any other score has a row of
+// its own (migration 202611290900_wide_rollups).
+var stdElements = func() []string {
+	var ids []string
+	for _, e := range survey.SKM().Elements {
+		ids = append(ids, e.ID)
+	}
+	return ids
+}()
+
+// stdCols are the score columns of a respondent row: u{k}_{v} at index
+// (k-1)*4 + v-1.
+var stdCols = func() []string {
+	var cols []string
+	for k := range stdElements {
+		for v := 1; v <= 4; v++ {
+			cols = append(cols, fmt.Sprintf("u%d_%d", k+1, v))
+		}
+	}
+	return cols
+}()
+
+// stdCol returns the index in stdCols of a score, or -1 when it has no
+// column.
+func stdCol(element string, num, den int) int {
+	if den > 1 && num%den == 0 { // 6/2 is 3/1
+		num, den = num/den, 1
+	}
+	if den != 1 || num < 1 || num > 4 {
+		return -1
+	}
+	k := slices.Index(stdElements, element)
+	if k < 0 {
+		return -1
+	}
+	return k*4 + num - 1
+}
+
+// groupDelta is what responses add to one group (a profile group of a
+// unit's day, or a subtree's day): its respondent row with the standard
+// scores in columns, and the other scores, which get a row each.
 type groupDelta struct {
 	respondents delta
-	scores      []scoreCount // a standard group has at most 36 (9 elements × 4 values)
+	std         [36]int64
+	other       []scoreCount
 }
 
 func (g *groupDelta) add(r delta, scores []scoreCount) {
 	g.respondents.add(r)
 	for _, sc := range scores {
-		i := slices.IndexFunc(g.scores, func(x scoreCount) bool { return x.Element == sc.Element && x.Num == sc.Num && x.Den == sc.Den })
-		if i < 0 {
-			g.scores = append(g.scores, sc)
+		if c := stdCol(sc.Element, sc.Num, sc.Den); c >= 0 {
+			g.std[c] += sc.N
 			continue
 		}
-		g.scores[i].N += sc.N
+		i := slices.IndexFunc(g.other, func(x scoreCount) bool { return x.Element == sc.Element && x.Num == sc.Num && x.Den == sc.Den })
+		if i < 0 {
+			g.other = append(g.other, sc)
+			continue
+		}
+		g.other[i].N += sc.N
 	}
 }
 
-// scoresJSON encodes the scores as [["element",num,den,n],…], sorted.
-func (g *groupDelta) scoresJSON() string {
-	slices.SortFunc(g.scores, func(a, b scoreCount) int {
-		if c := strings.Compare(a.Element, b.Element); c != 0 {
-			return c
-		}
-		if a.Den != b.Den {
-			return a.Den - b.Den
-		}
-		return a.Num - b.Num
-	})
-	var sb strings.Builder
-	sb.WriteByte('[')
-	for i, sc := range g.scores {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		name, _ := json.Marshal(sc.Element) // a string always encodes
-		fmt.Fprintf(&sb, "[%s,%d,%d,%d]", name, sc.Num, sc.Den, sc.N)
+// rows returns the delta rows of the group: key is the group's columns,
+// then element, num, den and the value columns of the rollup table.
+func (g *groupDelta) rows(key []any) [][]any {
+	out := make([][]any, 0, 1+len(g.other))
+	row := make([]any, 0, len(key)+6+len(stdCols))
+	row = append(row, key...)
+	row = append(row, "", 0, 0, g.respondents.N, g.respondents.IndexSum, g.respondents.IndexSumSq)
+	for _, v := range g.std {
+		row = append(row, v)
 	}
-	sb.WriteByte(']')
-	return sb.String()
+	out = append(out, row)
+	for _, sc := range g.other {
+		row := make([]any, 0, len(key)+6+len(stdCols))
+		row = append(row, key...)
+		row = append(row, sc.Element, sc.Num, sc.Den, sc.N, int64(0), int64(0))
+		for range stdCols {
+			row = append(row, int64(0))
+		}
+		out = append(out, row)
+	}
+	return out
 }
 
 // deltas pre-sums the rollup changes of many responses, so that a batch of
@@ -179,37 +222,37 @@ func sum(vs []int) int {
 
 // The rollup tables, their delta tables and their keys. The writer appends
 // pre-summed deltas (cheap inserts, no row locks); the fold adds them to
-// the keyed tables; reads use the *_all views, which add both.
+// the keyed tables; reads use the *_all views, which add both. A delta
+// table has its rollup table's columns.
 type rollupTable struct {
 	table, deltas string
 	key           string   // the table's primary key
-	group         []string // the group columns: the key without element, num, den
-	cols          []string // the table's columns
-	deltaCols     []string // the delta table's columns
+	cols          []string // the table's columns: the key's, then values
 }
+
+// values are the columns a fold adds up.
+func (t rollupTable) values() []string { return t.cols[strings.Count(t.key, ",")+1:] }
+
+var rollupValues = append([]string{"n", "index_sum", "index_sum_sq"}, stdCols...)
 
 var rollupTables = []rollupTable{
 	{
 		table: "rollup_counts", deltas: "rollup_count_deltas",
-		key:       "institution_id, unit_id, survey_id, service_id, day, dimension, grp, element, num, den",
-		group:     []string{"institution_id", "unit_id", "survey_id", "service_id", "day", "dimension", "grp"},
-		cols:      []string{"institution_id", "unit_id", "survey_id", "service_id", "day", "dimension", "grp", "element", "num", "den", "n", "index_sum", "index_sum_sq"},
-		deltaCols: []string{"institution_id", "unit_id", "survey_id", "service_id", "day", "dimension", "grp", "n", "index_sum", "index_sum_sq", "scores"},
+		key: "institution_id, unit_id, survey_id, service_id, day, dimension, grp, element, num, den",
+		cols: append([]string{"institution_id", "unit_id", "survey_id", "service_id", "day", "dimension", "grp", "element", "num", "den"},
+			rollupValues...),
 	},
 	{
 		table: "rollup_subtrees", deltas: "rollup_subtree_deltas",
-		key:       "institution_id, subtree_id, day, element, num, den",
-		group:     []string{"institution_id", "subtree_id", "day"},
-		cols:      []string{"institution_id", "subtree_id", "day", "element", "num", "den", "n", "index_sum", "index_sum_sq"},
-		deltaCols: []string{"institution_id", "subtree_id", "day", "n", "index_sum", "index_sum_sq", "scores"},
+		key:  "institution_id, subtree_id, day, element, num, den",
+		cols: append([]string{"institution_id", "subtree_id", "day", "element", "num", "den"}, rollupValues...),
 	},
 }
 
 func (d *deltas) countRows() [][]any {
 	rows := make([][]any, 0, len(d.counts))
 	for k, g := range d.counts {
-		x := g.respondents
-		rows = append(rows, []any{k.InstitutionID, k.UnitID, k.SurveyID, k.ServiceID, k.Day, k.Dimension, k.Grp, x.N, x.IndexSum, x.IndexSumSq, g.scoresJSON()})
+		rows = append(rows, g.rows([]any{k.InstitutionID, k.UnitID, k.SurveyID, k.ServiceID, k.Day, k.Dimension, k.Grp})...)
 	}
 	return rows
 }
@@ -217,8 +260,7 @@ func (d *deltas) countRows() [][]any {
 func (d *deltas) subtreeRows() [][]any {
 	rows := make([][]any, 0, len(d.subtree))
 	for k, g := range d.subtree {
-		x := g.respondents
-		rows = append(rows, []any{k.InstitutionID, k.SubtreeID, k.Day, x.N, x.IndexSum, x.IndexSumSq, g.scoresJSON()})
+		rows = append(rows, g.rows([]any{k.InstitutionID, k.SubtreeID, k.Day})...)
 	}
 	return rows
 }
@@ -226,7 +268,7 @@ func (d *deltas) subtreeRows() [][]any {
 // addDeltas appends the deltas to the delta tables with multi-row inserts.
 func (s *Store) addDeltas(ctx context.Context, d *deltas) error {
 	for i, rows := range [][][]any{d.countRows(), d.subtreeRows()} {
-		if err := insertRows(ctx, s, rollupTables[i].deltas, rollupTables[i].deltaCols, rows); err != nil {
+		if err := insertRows(ctx, s, rollupTables[i].deltas, rollupTables[i].cols, rows); err != nil {
 			return err
 		}
 	}
@@ -238,7 +280,7 @@ func (s *Store) addDeltas(ctx context.Context, d *deltas) error {
 func copyDeltas(ctx context.Context, tx pgx.Tx, d *deltas) error {
 	for i, rows := range [][][]any{d.countRows(), d.subtreeRows()} {
 		t := rollupTables[i]
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.deltas}, t.deltaCols, pgx.CopyFromRows(rows)); err != nil {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.deltas}, t.cols, pgx.CopyFromRows(rows)); err != nil {
 			return fmt.Errorf("copy %s: %w", t.deltas, err)
 		}
 	}
@@ -269,21 +311,6 @@ func insertRows(ctx context.Context, s *Store, table string, cols []string, rows
 	return nil
 }
 
-// expandDeltas returns a SELECT of the rollup rows that the delta rows of
-// from (a table or a WITH query) stand for: each delta row's respondent
-// row, and a row per score in its JSON. It is the definition of the
-// *_all views' second half (migration 202611280900_rollup_deltas).
-func expandDeltas(dialect string, t rollupTable, from string) string {
-	g := "d." + strings.Join(t.group, ", d.")
-	respondents := fmt.Sprintf("SELECT %s, '' AS element, 0 AS num, 0 AS den, d.n, d.index_sum, d.index_sum_sq FROM %s d", g, from)
-	if dialect == Postgres {
-		return respondents + fmt.Sprintf(` UNION ALL SELECT %s, e->>0, (e->>1)::bigint, (e->>2)::bigint, (e->>3)::bigint, 0, 0
-FROM %s d CROSS JOIN LATERAL jsonb_array_elements(d.scores::jsonb) e`, g, from)
-	}
-	return respondents + fmt.Sprintf(` UNION ALL SELECT %s, json_extract(e.value, '$[0]'), json_extract(e.value, '$[1]'),
-json_extract(e.value, '$[2]'), json_extract(e.value, '$[3]'), 0, 0 FROM %s d, json_each(d.scores) e`, g, from)
-}
-
 // foldStatements returns the statements that fold the delta tables into
 // the rollup tables; they run in one transaction. On PostgreSQL, DELETE …
 // RETURNING hands over exactly the rows it deleted, so a batch committing
@@ -292,26 +319,27 @@ json_extract(e.value, '$[2]'), json_extract(e.value, '$[3]'), 0, 0 FROM %s d, js
 func foldStatements(dialect string) []string {
 	var out []string
 	for _, t := range rollupTables {
-		sums := t.key + ", SUM(n), SUM(index_sum), SUM(index_sum_sq)"
-		add := fmt.Sprintf(` ON CONFLICT (%[1]s) DO UPDATE SET n = %[2]s.n + excluded.n,
-index_sum = %[2]s.index_sum + excluded.index_sum, index_sum_sq = %[2]s.index_sum_sq + excluded.index_sum_sq`, t.key, t.table)
-		cols := strings.Join(t.cols, ", ")
+		var sums, adds []string
+		for _, c := range t.values() {
+			sums = append(sums, "SUM("+c+")")
+			adds = append(adds, fmt.Sprintf("%[1]s = %[2]s.%[1]s + excluded.%[1]s", c, t.table))
+		}
+		insert := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s, %s FROM ", t.table, strings.Join(t.cols, ", "), t.key, strings.Join(sums, ", "))
+		add := fmt.Sprintf(" GROUP BY %s ON CONFLICT (%s) DO UPDATE SET %s", t.key, t.key, strings.Join(adds, ", "))
 		if dialect == Postgres {
-			out = append(out, fmt.Sprintf(`WITH gone AS (DELETE FROM %s RETURNING *) INSERT INTO %s (%s) SELECT %s FROM (%s) x GROUP BY %s`,
-				t.deltas, t.table, cols, sums, expandDeltas(dialect, t, "gone"), t.key)+add)
+			out = append(out, fmt.Sprintf("WITH gone AS (DELETE FROM %s RETURNING *) ", t.deltas)+insert+"gone"+add)
 			continue
 		}
 		// WHERE true: SQLite's parser needs it before ON CONFLICT in an INSERT … SELECT.
-		out = append(out, fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s FROM (%s) x WHERE true GROUP BY %s`,
-			t.table, cols, sums, expandDeltas(dialect, t, t.deltas), t.key)+add, "DELETE FROM "+t.deltas)
+		out = append(out, insert+t.deltas+" WHERE true"+add, "DELETE FROM "+t.deltas)
 	}
 	return out
 }
 
 // foldSettings returns the PostgreSQL settings of a fold's transaction.
-// The planner guesses 100 scores per delta row, not 9 to 36: left alone it
-// sorts (slow on text keys) instead of hashing, and compiles the plan with
-// JIT, which costs more than the fold itself.
+// The planner cannot know how many rows DELETE … RETURNING hands over:
+// left alone it may sort them on their text key instead of hashing, and
+// compile the plan with JIT, which costs more than the fold itself.
 func foldSettings(statementTimeout, workMem string) []string {
 	return []string{
 		"SET LOCAL statement_timeout = '" + statementTimeout + "'", "SET LOCAL work_mem = '" + workMem + "'",
@@ -386,6 +414,41 @@ type countRow struct {
 	N          int64
 	IndexSum   int64
 	IndexSumSq int64
+	Std        [36]int64 // the respondent row's u1_1 … u9_4
+}
+
+// sumsSelect is the SELECT list of a rollup read grouped by key and score:
+// key AS key, the score's columns, and every value column summed. p is
+// the table's alias with its dot, or "".
+func sumsSelect(key, p string) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%s AS key, %[2]selement, %[2]snum, %[2]sden", key, p)
+	for _, c := range rollupValues {
+		fmt.Fprintf(&sb, ", SUM(%s%s)", p, c)
+	}
+	return sb.String()
+}
+
+// scanCounts runs a read selected by sumsSelect.
+func scanCounts(db *gorm.DB) ([]countRow, error) {
+	rows, err := db.Rows()
+	if err != nil {
+		return nil, translate(err, "rollups")
+	}
+	defer rows.Close()
+	var out []countRow
+	for rows.Next() {
+		var r countRow
+		dest := []any{&r.Key, &r.Element, &r.Num, &r.Den, &r.N, &r.IndexSum, &r.IndexSumSq}
+		for i := range r.Std {
+			dest = append(dest, &r.Std[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, translate(err, "rollups")
+		}
+		out = append(out, r)
+	}
+	return out, translate(rows.Err(), "rollups")
 }
 
 // SubtreeCounts returns the answer counts of a unit and everything below
@@ -418,12 +481,11 @@ func (s *Store) SubtreeCountsMany(ctx context.Context, units []domain.Unit, q Co
 	var rows []countRow
 	var err error
 	if q.SurveyID == "" && q.ServiceID == "" {
-		err = s.db.WithContext(ctx).Table("rollup_subtrees_all").
-			Select("subtree_id AS key, element, num, den, SUM(n) AS n, SUM(index_sum) AS index_sum, SUM(index_sum_sq) AS index_sum_sq").
+		rows, err = scanCounts(s.db.WithContext(ctx).Table("rollup_subtrees_all").Select(sumsSelect("subtree_id", "")).
 			Where("institution_id IN ? AND subtree_id IN ? AND day BETWEEN ? AND ?", insts, ids, q.From, q.To).
-			Group("subtree_id, element, num, den").Scan(&rows).Error
+			Group("subtree_id, element, num, den"))
 		if err != nil {
-			return nil, translate(err, "rollups")
+			return nil, err
 		}
 		fill(out, rows)
 		return out, nil
@@ -436,7 +498,7 @@ func (s *Store) SubtreeCountsMany(ctx context.Context, units []domain.Unit, q Co
 			return nil, err
 		}
 		db := s.db.WithContext(ctx).Table("rollup_counts_all AS r").
-			Select("? AS key, r.element, r.num, r.den, SUM(r.n) AS n, SUM(r.index_sum) AS index_sum, SUM(r.index_sum_sq) AS index_sum_sq", u.ID).
+			Select(sumsSelect("?", "r."), u.ID).
 			Where("r.institution_id = ? AND r.unit_id IN ? AND r.dimension = '' AND r.day BETWEEN ? AND ?", u.InstitutionID, ids, q.From, q.To)
 		if q.SurveyID != "" {
 			db = db.Where("r.survey_id = ?", q.SurveyID)
@@ -444,9 +506,9 @@ func (s *Store) SubtreeCountsMany(ctx context.Context, units []domain.Unit, q Co
 		if q.ServiceID != "" {
 			db = db.Where("r.service_id = ?", q.ServiceID)
 		}
-		var part []countRow
-		if err := db.Group("r.element, r.num, r.den").Scan(&part).Error; err != nil {
-			return nil, translate(err, "rollups")
+		part, err := scanCounts(db.Group("r.element, r.num, r.den"))
+		if err != nil {
+			return nil, err
 		}
 		rows = append(rows, part...)
 	}
@@ -473,6 +535,11 @@ func fill(out map[string]*survey.Counts, rows []countRow) {
 		}
 		if r.Element == "" {
 			c.AddRespondents(r.N, r.IndexSum, r.IndexSumSq)
+			for i, n := range r.Std {
+				if n != 0 {
+					c.Add(stdElements[i/4], survey.Score{Num: i%4 + 1, Den: 1}, n)
+				}
+			}
 		} else if r.N != 0 {
 			c.Add(r.Element, survey.Score{Num: r.Num, Den: r.Den}, r.N)
 		}
@@ -482,13 +549,11 @@ func fill(out map[string]*survey.Counts, rows []countRow) {
 // DailyCounts returns a unit subtree's counts per day with answers, for
 // trend series.
 func (s *Store) DailyCounts(ctx context.Context, unit domain.Unit, from, to string) (map[string]*survey.Counts, error) {
-	var rows []countRow
-	err := s.db.WithContext(ctx).Table("rollup_subtrees_all").
-		Select("day AS key, element, num, den, SUM(n) AS n, SUM(index_sum) AS index_sum, SUM(index_sum_sq) AS index_sum_sq").
+	rows, err := scanCounts(s.db.WithContext(ctx).Table("rollup_subtrees_all").Select(sumsSelect("day", "")).
 		Where("institution_id = ? AND subtree_id = ? AND day BETWEEN ? AND ?", unit.InstitutionID, unit.ID, from, to).
-		Group("day, element, num, den").Scan(&rows).Error
+		Group("day, element, num, den"))
 	if err != nil {
-		return nil, translate(err, "rollups")
+		return nil, err
 	}
 	out := map[string]*survey.Counts{}
 	fill(out, rows)
@@ -505,18 +570,18 @@ func (s *Store) BreakdownCounts(ctx context.Context, unit domain.Unit, dimension
 	db := s.db.WithContext(ctx).Table("rollup_counts_all AS r").
 		Where("r.institution_id = ? AND r.unit_id IN ? AND r.day BETWEEN ? AND ?", unit.InstitutionID, ids, q.From, q.To)
 	if dimension == "service" {
-		db = db.Select("r.service_id AS key, r.element, r.num, r.den, SUM(r.n) AS n, SUM(r.index_sum) AS index_sum, SUM(r.index_sum_sq) AS index_sum_sq").
+		db = db.Select(sumsSelect("r.service_id", "r.")).
 			Where("r.dimension = ''").Group("r.service_id, r.element, r.num, r.den")
 	} else {
-		db = db.Select("r.grp AS key, r.element, r.num, r.den, SUM(r.n) AS n, SUM(r.index_sum) AS index_sum, SUM(r.index_sum_sq) AS index_sum_sq").
+		db = db.Select(sumsSelect("r.grp", "r.")).
 			Where("r.dimension = ?", dimension).Group("r.grp, r.element, r.num, r.den")
 	}
 	if q.SurveyID != "" {
 		db = db.Where("r.survey_id = ?", q.SurveyID)
 	}
-	var rows []countRow
-	if err := db.Scan(&rows).Error; err != nil {
-		return nil, translate(err, "rollups")
+	rows, err := scanCounts(db)
+	if err != nil {
+		return nil, err
 	}
 	out := map[string]*survey.Counts{}
 	fill(out, rows)

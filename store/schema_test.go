@@ -3,6 +3,7 @@ package store_test
 import (
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -218,6 +219,79 @@ VALUES (?, 'inst', 'client-1', 'sv', 'unit', 'tv', '2026-11-27', '{}', '', 'SKM-
 			mustOK(t, m.RollbackMigration(all[i]))
 			if n := count(); n != 3 {
 				t.Errorf("after the rollback %d rows of the response remain, want 3", n)
+			}
+		})
+	}
+}
+
+// TestWideRollupsMigration migrates rollups kept a row per score, with
+// JSON deltas not folded yet, to the standard scores in columns, and back:
+// every count keeps its value, and the scores outside the nine elements
+// keep their rows.
+func TestWideRollupsMigration(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(d, func(t *testing.T) {
+			s, err := store.Open(ctx, storetest.DSN(t, d), store.Options{Logger: slog.New(slog.DiscardHandler)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			db := s.DB()
+			if d == store.Postgres { // the test database is a migrated clone: start empty
+				mustOK(t, db.Exec(`DROP SCHEMA public CASCADE; CREATE SCHEMA public`).Error)
+			}
+			const id = "202611290900_wide_rollups"
+			all := migrations.All()
+			i := slices.IndexFunc(all, func(m *gormigrate.Migration) bool { return m.ID == id })
+			if i < 1 {
+				t.Fatalf("migration %s not found", id)
+			}
+			m := migrations.New(db)
+			mustOK(t, m.MigrateTo(all[i-1].ID))
+			const group = `'inst', 'unit', 'sv', '', '2026-11-27', '', ''`
+			mustOK(t, db.Exec(`INSERT INTO rollup_counts (institution_id, unit_id, survey_id, service_id, day, dimension, grp, element, num, den, n, index_sum, index_sum_sq)
+VALUES (`+group+`, '', 0, 0, 3, 25000, 210000000), (`+group+`, 'persyaratan', 4, 1, 2, 0, 0),
+       (`+group+`, 'persyaratan', 3, 1, 1, 0, 0), (`+group+`, 'kebersihan', 7, 2, 1, 0, 0)`).Error)
+			mustOK(t, db.Exec(`INSERT INTO rollup_subtree_deltas (institution_id, subtree_id, day, n, index_sum, index_sum_sq, scores)
+VALUES ('inst', 'unit', '2026-11-27', 1, 7500, 56250000, '[["waktu",2,1,1],["kebersihan",3,1,1]]')`).Error)
+			// narrow lists every count as (table, element, num, den, n, index_sum).
+			narrow := func() []string {
+				t.Helper()
+				var rows []struct {
+					T, Element  string
+					Num, Den    int
+					N, IndexSum int64
+				}
+				mustOK(t, db.Raw(`SELECT 'c' AS t, element, num, den, n, index_sum FROM rollup_counts
+UNION ALL SELECT 's', element, num, den, n, index_sum FROM rollup_subtrees ORDER BY 1, 2, 3, 4`).Scan(&rows).Error)
+				var out []string
+				for _, r := range rows {
+					out = append(out, strings.Join([]string{r.T, r.Element, strconv.Itoa(r.Num), strconv.Itoa(r.Den),
+						strconv.FormatInt(r.N, 10), strconv.FormatInt(r.IndexSum, 10)}, " "))
+				}
+				return out
+			}
+			mustOK(t, m.MigrateTo(id))
+			var wide []struct {
+				T                string
+				N, IndexSum      int64
+				U1_3, U1_4, U3_2 int64
+			}
+			mustOK(t, db.Raw(`SELECT 'c' AS t, n, index_sum, u1_3, u1_4, u3_2 FROM rollup_counts WHERE element = ''
+UNION ALL SELECT 's', n, index_sum, u1_3, u1_4, u3_2 FROM rollup_subtrees_all WHERE element = '' ORDER BY 1`).Scan(&wide).Error)
+			if len(wide) != 2 || wide[0].N != 3 || wide[0].IndexSum != 25000 || wide[0].U1_4 != 2 || wide[0].U1_3 != 1 || wide[0].U3_2 != 0 ||
+				wide[1].N != 1 || wide[1].IndexSum != 7500 || wide[1].U3_2 != 1 || wide[1].U1_4 != 0 {
+				t.Errorf("respondent rows after the migration = %+v", wide)
+			}
+			want := []string{"c  0 0 3 25000", "c kebersihan 7 2 1 0", "s  0 0 1 7500", "s kebersihan 3 1 1 0"}
+			if got := narrow(); !slices.Equal(got, want) {
+				t.Errorf("rows after the migration:\n got %q\nwant %q", got, want)
+			}
+			mustOK(t, m.RollbackMigration(all[i]))
+			want = []string{"c  0 0 3 25000", "c kebersihan 7 2 1 0", "c persyaratan 3 1 1 0", "c persyaratan 4 1 2 0",
+				"s  0 0 1 7500", "s kebersihan 3 1 1 0", "s waktu 2 1 1 0"}
+			if got := narrow(); !slices.Equal(got, want) {
+				t.Errorf("rows after the rollback:\n got %q\nwant %q", got, want)
 			}
 		})
 	}

@@ -17,6 +17,7 @@ func All() []*gormigrate.Migration {
 		security(),
 		distributionKeys(),
 		rollupDeltas(),
+		wideRollups(),
 	}
 }
 
