@@ -21,6 +21,9 @@ type Bulk struct {
 	deltaRows int // delta rows (groups) held before they are written
 }
 
+// bulkPrefix names the bulk loader's temporary delta tables.
+const bulkPrefix = "bulk_"
+
 // bulkChunk is how many responses go to the database at once.
 const bulkChunk = 5000
 
@@ -87,11 +90,19 @@ func (b *Bulk) flushDeltas(ctx context.Context) error {
 			if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", foldLock); err != nil {
 				return err
 			}
-			if err := copyDeltas(ctx, tx, b.d); err != nil {
+			// The deltas go through temporary tables, emptied at commit:
+			// no index to keep and no write-ahead log.
+			for _, t := range rollupTables {
+				if _, err := tx.Exec(ctx, fmt.Sprintf("CREATE TEMP TABLE IF NOT EXISTS %s%s (LIKE %s) ON COMMIT DELETE ROWS",
+					bulkPrefix, t.deltas, t.deltas)); err != nil {
+					return err
+				}
+			}
+			if err := copyDeltas(ctx, tx, b.d, bulkPrefix); err != nil {
 				return err
 			}
-			for _, q := range foldStatements(Postgres) {
-				if _, err := tx.Exec(ctx, q); err != nil {
+			for _, t := range rollupTables {
+				if _, err := tx.Exec(ctx, t.addFrom(bulkPrefix+t.deltas)); err != nil {
 					return fmt.Errorf("fold rollups: %w", err)
 				}
 			}
@@ -166,9 +177,7 @@ func copyResponses(ctx context.Context, tx pgx.Tx, rs []responseRow, as []answer
 	return nil
 }
 
-// Close writes what is left and then the rollups. On PostgreSQL it then
-// vacuums the delta tables, which every fold emptied: left to autovacuum,
-// their dead pages would slow the first reads.
+// Close writes what is left and then the rollups.
 func (b *Bulk) Close(ctx context.Context) error {
 	if err := b.flush(ctx); err != nil {
 		return err
@@ -179,7 +188,8 @@ func (b *Bulk) Close(ctx context.Context) error {
 	if b.s.dialect != Postgres {
 		return nil
 	}
-	return translate(b.s.db.WithContext(ctx).Exec("VACUUM rollup_count_deltas, rollup_subtree_deltas").Error, "rollups")
+	// Fresh statistics for the first reads.
+	return translate(b.s.db.WithContext(ctx).Exec("ANALYZE responses, answers, rollup_counts, rollup_subtrees").Error, "rollups")
 }
 
 // pgxTx runs fn in a transaction on one pgx connection of the pool, for

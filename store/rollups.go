@@ -275,12 +275,13 @@ func (s *Store) addDeltas(ctx context.Context, d *deltas) error {
 	return nil
 }
 
-// copyDeltas appends the deltas to the delta tables with COPY, PostgreSQL's
-// fastest way in.
-func copyDeltas(ctx context.Context, tx pgx.Tx, d *deltas) error {
+// copyDeltas appends the deltas with COPY, PostgreSQL's fastest way in,
+// to the delta tables, or to tables of their shape whose names have a
+// prefix.
+func copyDeltas(ctx context.Context, tx pgx.Tx, d *deltas, prefix string) error {
 	for i, rows := range [][][]any{d.countRows(), d.subtreeRows()} {
 		t := rollupTables[i]
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.deltas}, t.cols, pgx.CopyFromRows(rows)); err != nil {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{prefix + t.deltas}, t.cols, pgx.CopyFromRows(rows)); err != nil {
 			return fmt.Errorf("copy %s: %w", t.deltas, err)
 		}
 	}
@@ -319,21 +320,26 @@ func insertRows(ctx context.Context, s *Store, table string, cols []string, rows
 func foldStatements(dialect string) []string {
 	var out []string
 	for _, t := range rollupTables {
-		var sums, adds []string
-		for _, c := range t.values() {
-			sums = append(sums, "SUM("+c+")")
-			adds = append(adds, fmt.Sprintf("%[1]s = %[2]s.%[1]s + excluded.%[1]s", c, t.table))
-		}
-		insert := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s, %s FROM ", t.table, strings.Join(t.cols, ", "), t.key, strings.Join(sums, ", "))
-		add := fmt.Sprintf(" GROUP BY %s ON CONFLICT (%s) DO UPDATE SET %s", t.key, t.key, strings.Join(adds, ", "))
 		if dialect == Postgres {
-			out = append(out, fmt.Sprintf("WITH gone AS (DELETE FROM %s RETURNING *) ", t.deltas)+insert+"gone"+add)
+			out = append(out, fmt.Sprintf("WITH gone AS (DELETE FROM %s RETURNING *) ", t.deltas)+t.addFrom("gone"))
 			continue
 		}
 		// WHERE true: SQLite's parser needs it before ON CONFLICT in an INSERT … SELECT.
-		out = append(out, insert+t.deltas+" WHERE true"+add, "DELETE FROM "+t.deltas)
+		out = append(out, t.addFrom(t.deltas+" WHERE true"), "DELETE FROM "+t.deltas)
 	}
 	return out
+}
+
+// addFrom returns the statement that adds the rows of from, a table or a
+// query of the delta table's shape, to the rollup table.
+func (t rollupTable) addFrom(from string) string {
+	var sums, adds []string
+	for _, c := range t.values() {
+		sums = append(sums, "SUM("+c+")")
+		adds = append(adds, fmt.Sprintf("%[1]s = %[2]s.%[1]s + excluded.%[1]s", c, t.table))
+	}
+	return fmt.Sprintf("INSERT INTO %s (%s) SELECT %s, %s FROM %s GROUP BY %s ON CONFLICT (%s) DO UPDATE SET %s",
+		t.table, strings.Join(t.cols, ", "), t.key, strings.Join(sums, ", "), from, t.key, t.key, strings.Join(adds, ", "))
 }
 
 // foldSettings returns the PostgreSQL settings of a fold's transaction.

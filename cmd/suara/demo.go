@@ -248,37 +248,27 @@ func (g *generator) fill(ctx context.Context, total int64) error {
 	bulk := g.st.NewBulk()
 	last := time.Now()
 	jakarta, _ := time.LoadLocation("Asia/Jakarta")
-	for i := int64(0); i < total; i++ {
-		l := g.pickLeaf(weightSum)
-		day := start.AddDate(0, 0, g.rnd.IntN(days))
-		if wd := day.Weekday(); (wd == time.Saturday || wd == time.Sunday) && g.rnd.Float64() < 0.8 {
-			day = day.AddDate(0, 0, 2) // most visits fall on working days
-			if day.After(end) {
-				day = end
+	// Each response's day is drawn first, and the responses are made in
+	// the order of their days: the bulk loader then finds most of a day's
+	// rollup rows together, and adds rows instead of updating them.
+	perDay := make([]int64, days)
+	for range total {
+		d := g.rnd.IntN(days)
+		if wd := start.AddDate(0, 0, d).Weekday(); (wd == time.Saturday || wd == time.Sunday) && g.rnd.Float64() < 0.8 {
+			d = min(d+2, days-1) // most visits fall on working days
+		}
+		perDay[d]++
+	}
+	for d, n := range perDay {
+		day := start.AddDate(0, 0, d)
+		for range n {
+			if err := g.addResponse(ctx, bulk, weightSum, day, jakarta, elementOf); err != nil {
+				return err
 			}
-		}
-		captured := time.Date(day.Year(), day.Month(), day.Day(), 8+g.rnd.IntN(8), g.rnd.IntN(60), 0, 0, jakarta)
-		month := float64(day.Month() - 1)
-		answers := map[string]int{}
-		for code, el := range elementOf {
-			x := l.quality + l.trend*month + elementOffset[el] + g.rnd.NormFloat64()*0.55
-			answers[code] = int(math.Max(1, math.Min(4, math.Round(x))))
-		}
-		r := domain.Response{ClientID: uuid.NewString(), SurveyID: l.survey.ID, UnitID: l.unit.ID, InstitutionID: l.unit.InstitutionID,
-			TemplateVersionID: g.version.ID, Day: captured.Format(domain.DateLayout), CapturedAt: captured, Answers: answers,
-			Profile: g.profile()}
-		if len(l.services) > 0 {
-			r.ServiceID = &l.services[g.rnd.IntN(len(l.services))].ID
-		}
-		if g.rnd.Float64() < 0.2 {
-			r.Comment = comments[g.rnd.IntN(len(comments))]
-		}
-		if err := bulk.Add(ctx, &store.Submission{Response: r, UnitPath: l.unit.Path, ElementOf: elementOf}); err != nil {
-			return err
-		}
-		if time.Since(last) > 2*time.Second {
-			fmt.Fprintf(g.out, "  %d of %d responses…\n", bulk.Total(), total)
-			last = time.Now()
+			if time.Since(last) > 2*time.Second {
+				fmt.Fprintf(g.out, "  %d of %d responses…\n", bulk.Total(), total)
+				last = time.Now()
+			}
 		}
 	}
 	if err := bulk.Close(ctx); err != nil {
@@ -286,6 +276,30 @@ func (g *generator) fill(ctx context.Context, total int64) error {
 	}
 	g.total = bulk.Total()
 	return nil
+}
+
+// addResponse makes one response of a day, at a unit drawn by weight.
+func (g *generator) addResponse(ctx context.Context, bulk *store.Bulk, weightSum float64, day time.Time, jakarta *time.Location,
+	elementOf map[string]string) error {
+	l := g.pickLeaf(weightSum)
+	captured := time.Date(day.Year(), day.Month(), day.Day(), 8+g.rnd.IntN(8), g.rnd.IntN(60), 0, 0, jakarta)
+	month := float64(day.Month() - 1)
+	answers := map[string]int{}
+	for _, q := range g.version.ElementQuestions() { // in order: the same seed makes the same answers
+		code, el := q.Code, q.Element
+		x := l.quality + l.trend*month + elementOffset[el] + g.rnd.NormFloat64()*0.55
+		answers[code] = int(math.Max(1, math.Min(4, math.Round(x))))
+	}
+	r := domain.Response{ClientID: uuid.NewString(), SurveyID: l.survey.ID, UnitID: l.unit.ID, InstitutionID: l.unit.InstitutionID,
+		TemplateVersionID: g.version.ID, Day: captured.Format(domain.DateLayout), CapturedAt: captured, Answers: answers,
+		Profile: g.profile()}
+	if len(l.services) > 0 {
+		r.ServiceID = &l.services[g.rnd.IntN(len(l.services))].ID
+	}
+	if g.rnd.Float64() < 0.2 {
+		r.Comment = comments[g.rnd.IntN(len(comments))]
+	}
+	return bulk.Add(ctx, &store.Submission{Response: r, UnitPath: l.unit.Path, ElementOf: elementOf})
 }
 
 func (g *generator) pickLeaf(weightSum float64) *leaf {
