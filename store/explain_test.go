@@ -85,7 +85,7 @@ func TestQueryPlansUseTheirIndexes(t *testing.T) {
 			return err
 		}, "rollup_subtrees_pkey", []string{"institution_id", "subtree_id", "day"}},
 		{"/ikm/children (last day)", func() error { _, err := s.LastResponseDays(ctx, f.root); return err },
-			"rollup_counts_pkey", []string{"institution_id", "unit_id"}},
+			"rollup_subtrees_pkey", []string{"institution_id", "subtree_id"}},
 		{"/ikm?survey_id (one survey)", func() error {
 			_, err := s.SubtreeCounts(ctx, f.root, store.CountQuery{From: year.From, To: year.To, SurveyID: f.survey.ID})
 			return err

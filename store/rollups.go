@@ -594,29 +594,32 @@ func (s *Store) BreakdownCounts(ctx context.Context, unit domain.Unit, dimension
 	return out, nil
 }
 
-// LastResponseDays returns, for each unit in a subtree that ever received
-// a response, the last day it did.
+// LastResponseDays returns, for each unit in a subtree whose own subtree
+// ever received a response, the last day it did. It reads the subtree
+// rollups backwards from the last day, a few index entries per unit.
 func (s *Store) LastResponseDays(ctx context.Context, unit domain.Unit) (map[string]string, error) {
-	var rows []struct {
-		UnitID string
-		Day    string
-	}
 	ids, err := s.subtreeUnitIDs(ctx, unit)
 	if err != nil {
 		return nil, err
 	}
 	// A day counts when its respondent rows sum above zero: an excluded
 	// response's delta can cancel the row that counted it.
-	days := s.db.WithContext(ctx).Table("rollup_counts_all AS r").Select("r.unit_id, r.day").
-		Where("r.institution_id = ? AND r.unit_id IN ? AND r.dimension = '' AND r.element = ''", unit.InstitutionID, ids).
-		Group("r.unit_id, r.day").Having("SUM(r.n) > 0")
-	err = s.db.WithContext(ctx).Table("(?) AS d", days).Select("d.unit_id, MAX(d.day) AS day").Group("d.unit_id").Scan(&rows).Error
+	var rows []struct {
+		UnitID string
+		Day    *string
+	}
+	err = s.db.WithContext(ctx).Raw(`SELECT u.id AS unit_id, (SELECT r.day FROM rollup_subtrees_all r
+  WHERE r.institution_id = u.institution_id AND r.subtree_id = u.id AND r.element = ''
+  GROUP BY r.day HAVING SUM(r.n) > 0 ORDER BY r.day DESC LIMIT 1) AS day
+FROM units u WHERE u.institution_id = ? AND u.id IN ?`, unit.InstitutionID, ids).Scan(&rows).Error
 	if err != nil {
 		return nil, translate(err, "rollups")
 	}
 	out := make(map[string]string, len(rows))
 	for _, r := range rows {
-		out[r.UnitID] = r.Day
+		if r.Day != nil {
+			out[r.UnitID] = *r.Day
+		}
 	}
 	return out, nil
 }

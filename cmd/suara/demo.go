@@ -248,26 +248,34 @@ func (g *generator) fill(ctx context.Context, total int64) error {
 	bulk := g.st.NewBulk()
 	last := time.Now()
 	jakarta, _ := time.LoadLocation("Asia/Jakarta")
-	// Each response's day is drawn first, and the responses are made in
-	// the order of their days: the bulk loader then finds most of a day's
-	// rollup rows together, and adds rows instead of updating them.
-	perDay := make([]int64, days)
+	// Each response's unit and day are drawn first, and the responses are
+	// made unit by unit, day by day: the bulk loader then finds a unit's
+	// rollup rows together, and adds them near each other in the rollup
+	// tables' keys instead of all over them.
+	perLeaf := make([]int64, len(g.leaves))
 	for range total {
-		d := g.rnd.IntN(days)
-		if wd := start.AddDate(0, 0, d).Weekday(); (wd == time.Saturday || wd == time.Sunday) && g.rnd.Float64() < 0.8 {
-			d = min(d+2, days-1) // most visits fall on working days
-		}
-		perDay[d]++
+		perLeaf[g.pickLeaf(weightSum)]++
 	}
-	for d, n := range perDay {
-		day := start.AddDate(0, 0, d)
-		for range n {
-			if err := g.addResponse(ctx, bulk, weightSum, day, jakarta, elementOf); err != nil {
-				return err
+	perDay := make([]int64, days)
+	for i := range g.leaves {
+		clear(perDay)
+		for range perLeaf[i] {
+			d := g.rnd.IntN(days)
+			if wd := start.AddDate(0, 0, d).Weekday(); (wd == time.Saturday || wd == time.Sunday) && g.rnd.Float64() < 0.8 {
+				d = min(d+2, days-1) // most visits fall on working days
 			}
-			if time.Since(last) > 2*time.Second {
-				fmt.Fprintf(g.out, "  %d of %d responses…\n", bulk.Total(), total)
-				last = time.Now()
+			perDay[d]++
+		}
+		for d, n := range perDay {
+			day := start.AddDate(0, 0, d)
+			for range n {
+				if err := g.addResponse(ctx, bulk, &g.leaves[i], day, jakarta, elementOf); err != nil {
+					return err
+				}
+				if time.Since(last) > 2*time.Second {
+					fmt.Fprintf(g.out, "  %d of %d responses…\n", bulk.Total(), total)
+					last = time.Now()
+				}
 			}
 		}
 	}
@@ -278,10 +286,9 @@ func (g *generator) fill(ctx context.Context, total int64) error {
 	return nil
 }
 
-// addResponse makes one response of a day, at a unit drawn by weight.
-func (g *generator) addResponse(ctx context.Context, bulk *store.Bulk, weightSum float64, day time.Time, jakarta *time.Location,
+// addResponse makes one response at a unit on a day.
+func (g *generator) addResponse(ctx context.Context, bulk *store.Bulk, l *leaf, day time.Time, jakarta *time.Location,
 	elementOf map[string]string) error {
-	l := g.pickLeaf(weightSum)
 	captured := time.Date(day.Year(), day.Month(), day.Day(), 8+g.rnd.IntN(8), g.rnd.IntN(60), 0, 0, jakarta)
 	month := float64(day.Month() - 1)
 	answers := map[string]int{}
@@ -302,15 +309,16 @@ func (g *generator) addResponse(ctx context.Context, bulk *store.Bulk, weightSum
 	return bulk.Add(ctx, &store.Submission{Response: r, UnitPath: l.unit.Path, ElementOf: elementOf})
 }
 
-func (g *generator) pickLeaf(weightSum float64) *leaf {
+// pickLeaf draws a leaf's index by the leaves' weights.
+func (g *generator) pickLeaf(weightSum float64) int {
 	x := g.rnd.Float64() * weightSum
 	for i := range g.leaves {
 		x -= g.leaves[i].weight
 		if x <= 0 {
-			return &g.leaves[i]
+			return i
 		}
 	}
-	return &g.leaves[len(g.leaves)-1]
+	return len(g.leaves) - 1
 }
 
 func (g *generator) profile() map[string]string {
