@@ -188,17 +188,7 @@ func (s *Server) population(c echo.Context, u domain.Unit, q store.CountQuery, s
 	if sv != nil {
 		return sv.Population, nil
 	}
-	svs, _, err := s.store.FindSurveys(c.Request().Context(), domain.Scope{All: true}, u.Path, domain.Page{Limit: maxLimit})
-	if err != nil {
-		return 0, err
-	}
-	var n int64
-	for _, x := range svs {
-		if x.StartsOn <= q.To && x.EndsOn >= q.From {
-			n += x.Population
-		}
-	}
-	return n, nil
+	return s.store.SurveyPopulation(c.Request().Context(), u.Path, q.From, q.To)
 }
 
 func (s *Server) unitIndex(c echo.Context, u domain.Unit, q store.CountQuery, sv *domain.Survey) (ikmJSON, error) {

@@ -197,7 +197,18 @@ func (s *Store) adjustRollups(ctx context.Context, r domain.Response, sign int64
 	}
 	d := newDeltas()
 	d.add(&r, unit.Path, elementsOf(v), sign)
-	return s.addDeltas(ctx, d)
+	if err := s.addDeltas(ctx, d); err != nil {
+		return err
+	}
+	// Fold at once, so that the delta tables only ever add respondents:
+	// LastResponseDays relies on it. An exclusion is rare; the fold then
+	// takes whatever else is waiting too.
+	if s.dialect == Postgres {
+		if err := s.db.WithContext(ctx).Exec("SELECT pg_advisory_xact_lock(?)", foldLock).Error; err != nil {
+			return translate(err, "rollups")
+		}
+	}
+	return s.foldDeltas(ctx)
 }
 
 // RebuildRollups recomputes every rollup row from the responses, in one

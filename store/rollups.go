@@ -595,31 +595,41 @@ func (s *Store) BreakdownCounts(ctx context.Context, unit domain.Unit, dimension
 }
 
 // LastResponseDays returns, for each unit in a subtree whose own subtree
-// ever received a response, the last day it did. It reads the subtree
-// rollups backwards from the last day, a few index entries per unit.
+// ever received a response, the last day it did. It reads a few index
+// entries per unit: the last day with respondents of the folded subtree
+// rollups, and of the deltas not folded yet. That is exact because deltas
+// only ever add respondents (an exclusion folds its own at once, in
+// adjustRollups), so no delta can cancel a folded day.
 func (s *Store) LastResponseDays(ctx context.Context, unit domain.Unit) (map[string]string, error) {
 	ids, err := s.subtreeUnitIDs(ctx, unit)
 	if err != nil {
 		return nil, err
 	}
-	// A day counts when its respondent rows sum above zero: an excluded
-	// response's delta can cancel the row that counted it.
 	var rows []struct {
-		UnitID string
-		Day    *string
+		UnitID        string
+		Folded, Delta *string
 	}
-	err = s.db.WithContext(ctx).Raw(`SELECT u.id AS unit_id, (SELECT r.day FROM rollup_subtrees_all r
-  WHERE r.institution_id = u.institution_id AND r.subtree_id = u.id AND r.element = ''
-  GROUP BY r.day HAVING SUM(r.n) > 0 ORDER BY r.day DESC LIMIT 1) AS day
+	err = s.db.WithContext(ctx).Raw(`SELECT u.id AS unit_id,
+  (SELECT r.day FROM rollup_subtrees r WHERE r.institution_id = u.institution_id AND r.subtree_id = u.id
+     AND r.element = '' AND r.n > 0 ORDER BY r.day DESC LIMIT 1) AS folded,
+  (SELECT MAX(d.day) FROM rollup_subtree_deltas d WHERE d.institution_id = u.institution_id AND d.subtree_id = u.id
+     AND d.element = '' AND d.n > 0) AS delta
 FROM units u WHERE u.institution_id = ? AND u.id IN ?`, unit.InstitutionID, ids).Scan(&rows).Error
 	if err != nil {
 		return nil, translate(err, "rollups")
 	}
 	out := make(map[string]string, len(rows))
 	for _, r := range rows {
-		if r.Day != nil {
-			out[r.UnitID] = *r.Day
+		if day := max(deref(r.Folded), deref(r.Delta)); day != "" {
+			out[r.UnitID] = day
 		}
 	}
 	return out, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

@@ -507,3 +507,35 @@ func TestFoldWhileSubmitting(t *testing.T) {
 		assertRollupsEqualRebuild(t, s)
 	})
 }
+
+// TestSurveyPopulation sums the populations of a subtree's surveys that
+// overlap the period, however many there are.
+func TestSurveyPopulation(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s) // the root's survey: 2026, population 1000
+		for _, sv := range []domain.Survey{
+			{UnitID: f.child.ID, Title: "Q1", StartsOn: "2026-01-01", EndsOn: "2026-03-31", Population: 200},
+			{UnitID: f.child.ID, Title: "Q4", StartsOn: "2026-10-01", EndsOn: "2026-12-31", Population: 30},
+			{UnitID: f.other.ID, Title: "elsewhere", StartsOn: "2026-01-01", EndsOn: "2026-12-31", Population: 5000},
+		} {
+			sv.TemplateVersionID = f.version.ID
+			mustOK(t, s.CreateSurvey(ctx, &sv))
+		}
+		for _, c := range []struct {
+			unit     domain.Unit
+			from, to string
+			want     int64
+		}{
+			{f.root, "2026-01-01", "2026-12-31", 1230},
+			{f.root, "2026-03-31", "2026-04-30", 1200}, // Q1 ends on the first day
+			{f.child, "2026-05-01", "2026-09-30", 0},
+			{f.child, "2025-01-01", "2027-12-31", 230},
+		} {
+			got, err := s.SurveyPopulation(ctx, c.unit.Path, c.from, c.to)
+			mustOK(t, err)
+			if got != c.want {
+				t.Errorf("SurveyPopulation(%s, %s..%s) = %d, want %d", c.unit.Name, c.from, c.to, got, c.want)
+			}
+		}
+	})
+}

@@ -101,6 +101,17 @@ func (s *Store) FindSurveys(ctx context.Context, scope domain.Scope, unitPath st
 	return mapRows(rows, surveyRow.domain), next, nil
 }
 
+// SurveyPopulation returns the service users of the surveys of a unit's
+// subtree whose dates overlap from..to, summed: the population a subtree's
+// sample is checked against.
+func (s *Store) SurveyPopulation(ctx context.Context, unitPath, from, to string) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&surveyRow{}).Joins("JOIN units ON units.id = surveys.unit_id").
+		Where("units.path LIKE ? AND surveys.starts_on <= ? AND surveys.ends_on >= ?", likePrefix(unitPath), to, from).
+		Select("COALESCE(SUM(surveys.population), 0)").Scan(&n).Error
+	return n, translate(err, "surveys")
+}
+
 // UpdateSurvey changes the fields that upd sets.
 func (s *Store) UpdateSurvey(ctx context.Context, id string, upd domain.SurveyUpdate) (domain.Survey, error) {
 	set := map[string]any{"updated_at": s.now()}
