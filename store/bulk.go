@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -10,15 +11,33 @@ import (
 
 // Bulk loads many responses fast, for demo data and benchmarks: COPY on
 // PostgreSQL, multi-row inserts on SQLite, and the rollups summed in
-// memory and written once at the end. It bypasses the writer and the
+// memory and written in large pieces. It bypasses the writer and the
 // client-id checks, so it is for generated data only.
+//
+// A goroutine writes while the caller makes the next responses: at most
+// one piece is being written and one waits, so memory stays flat.
 type Bulk struct {
 	s         *Store
 	responses []responseRow
 	answers   []answerRow
 	d         *deltas
-	total     int64
-	deltaRows int // delta rows (groups) held before they are written
+	total     int64 // responses handed to the writing goroutine
+	deltaRows int   // delta rows (groups) held before they are written
+
+	work   chan bulkWork
+	done   chan struct{} // closed when the writing goroutine ends
+	err    error         // why it ended early; read after done
+	closed bool
+}
+
+// bulkWork is one piece to write: responses with their answers, then,
+// when d is set, the rollup deltas summed so far (which count responses
+// of this piece or earlier ones, so they are written after them).
+type bulkWork struct {
+	ctx       context.Context
+	responses []responseRow
+	answers   []answerRow
+	d         *deltas
 }
 
 // bulkPrefix names the bulk loader's temporary delta tables.
@@ -28,22 +47,29 @@ const bulkPrefix = "bulk_"
 const bulkChunk = 5000
 
 // bulkDeltaRows bounds the pre-summed delta rows (one per profile group of
-// a unit's day, with its element scores) held in memory: past it they are
-// added to the tables, so a load of any size runs in flat memory (about
-// 1 KB a group). Most groups of a large load are distinct, since a unit's
-// day has only a few answers per profile group.
+// a unit's day) held in memory: past it they are added to the tables, so
+// a load of any size runs in flat memory (about 500 bytes a group).
 const bulkDeltaRows = 150_000
 
-// NewBulk starts a bulk load.
-func (s *Store) NewBulk() *Bulk { return &Bulk{s: s, d: newDeltas(), deltaRows: bulkDeltaRows} }
+// NewBulk starts a bulk load. Close must end it.
+func (s *Store) NewBulk() *Bulk {
+	b := &Bulk{s: s, d: newDeltas(), deltaRows: bulkDeltaRows, work: make(chan bulkWork, 1), done: make(chan struct{})}
+	go b.run()
+	return b
+}
 
 // LimitDeltas sets how many summed delta rows are held in memory before
 // they are written (default 150,000); tests make it small.
 func (b *Bulk) LimitDeltas(rows int) { b.deltaRows = max(1, rows) }
 
 // Add queues one response; Response.ID, ReceivedAt and Receipt are filled
-// in when empty.
+// in when empty. An error means the load failed; Close still ends it.
 func (b *Bulk) Add(ctx context.Context, sub *Submission) error {
+	select {
+	case <-b.done:
+		return b.failure()
+	default:
+	}
 	r := &sub.Response
 	if r.ID == "" {
 		r.ID = newID()
@@ -62,96 +88,119 @@ func (b *Bulk) Add(ctx context.Context, sub *Submission) error {
 		b.d.add(r, sub.UnitPath, sub.ElementOf, 1)
 	}
 	if b.d.size() >= b.deltaRows {
-		if err := b.flush(ctx); err != nil { // the responses first: then the rows count stored responses
-			return err
-		}
-		return b.flushDeltas(ctx)
+		return b.hand(ctx, true)
 	}
 	if len(b.responses) >= bulkChunk {
-		return b.flush(ctx)
+		return b.hand(ctx, false)
 	}
 	return nil
 }
 
-// flushDeltas adds the rollup rows summed so far to the tables and starts
-// a new sum. The responses they count were flushed before.
-func (b *Bulk) flushDeltas(ctx context.Context) error {
-	var err error
-	if b.s.dialect == Postgres {
-		err = b.s.pgxTx(ctx, func(tx pgx.Tx) error {
-			// Folding a million rows into a large table takes longer than
-			// the statement timeout a request gets. The fold then waits for
-			// a server's fold of the same tables to end.
-			for _, set := range foldSettings("0", "256MB") {
-				if _, err := tx.Exec(ctx, set); err != nil {
-					return err
-				}
-			}
-			if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", foldLock); err != nil {
-				return err
-			}
-			// The deltas go through temporary tables, emptied at commit:
-			// no index to keep and no write-ahead log.
-			for _, t := range rollupTables {
-				if _, err := tx.Exec(ctx, fmt.Sprintf("CREATE TEMP TABLE IF NOT EXISTS %s%s (LIKE %s) ON COMMIT DELETE ROWS",
-					bulkPrefix, t.deltas, t.deltas)); err != nil {
-					return err
-				}
-			}
-			if err := copyDeltas(ctx, tx, b.d, bulkPrefix); err != nil {
-				return err
-			}
-			for _, t := range rollupTables {
-				if _, err := tx.Exec(ctx, t.addFrom(bulkPrefix+t.deltas)); err != nil {
-					return fmt.Errorf("fold rollups: %w", err)
-				}
-			}
-			return nil
-		})
-	} else {
-		err = b.s.InTx(ctx, func(tx *Store) error {
-			if err := tx.addDeltas(ctx, b.d); err != nil {
+// hand gives the responses made so far, and the deltas if withDeltas, to
+// the writing goroutine; it waits while another piece is waiting.
+func (b *Bulk) hand(ctx context.Context, withDeltas bool) error {
+	w := bulkWork{ctx: ctx, responses: b.responses, answers: b.answers}
+	if withDeltas {
+		w.d = b.d
+		b.d = newDeltas()
+	}
+	b.total += int64(len(b.responses))
+	b.responses = make([]responseRow, 0, bulkChunk)
+	b.answers = make([]answerRow, 0, cap(w.answers))
+	select {
+	case b.work <- w:
+		return nil
+	case <-b.done:
+		return b.failure()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// run writes the pieces in order, until the first failure.
+func (b *Bulk) run() {
+	defer close(b.done)
+	for w := range b.work {
+		if err := b.write(w); err != nil {
+			b.err = err
+			return
+		}
+	}
+}
+
+func (b *Bulk) failure() error {
+	if b.err == nil {
+		return errors.New("bulk load ended")
+	}
+	return b.err
+}
+
+func (b *Bulk) write(w bulkWork) error {
+	if len(w.responses) > 0 {
+		if err := b.writeResponses(w.ctx, w.responses, w.answers); err != nil {
+			return err
+		}
+	}
+	if w.d != nil && w.d.size() > 0 {
+		return b.writeDeltas(w.ctx, w.d)
+	}
+	return nil
+}
+
+// writeDeltas adds summed rollup deltas to the rollup tables.
+func (b *Bulk) writeDeltas(ctx context.Context, d *deltas) error {
+	if b.s.dialect != Postgres {
+		return b.s.InTx(ctx, func(tx *Store) error {
+			if err := tx.addDeltas(ctx, d); err != nil {
 				return err
 			}
 			return tx.foldDeltas(ctx)
 		})
 	}
-	if err != nil {
-		return err
-	}
-	b.d = newDeltas()
-	return nil
+	return b.s.pgxTx(ctx, func(tx pgx.Tx) error {
+		// Folding a million rows into a large table takes longer than
+		// the statement timeout a request gets. The fold then waits for
+		// a server's fold of the same tables to end.
+		for _, set := range foldSettings("0", "256MB") {
+			if _, err := tx.Exec(ctx, set); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", foldLock); err != nil {
+			return err
+		}
+		// The deltas go through temporary tables, emptied at commit:
+		// no index to keep and no write-ahead log.
+		for _, t := range rollupTables {
+			if _, err := tx.Exec(ctx, fmt.Sprintf("CREATE TEMP TABLE IF NOT EXISTS %s%s (LIKE %s) ON COMMIT DELETE ROWS",
+				bulkPrefix, t.deltas, t.deltas)); err != nil {
+				return err
+			}
+		}
+		if err := copyDeltas(ctx, tx, d, bulkPrefix); err != nil {
+			return err
+		}
+		for _, t := range rollupTables {
+			if _, err := tx.Exec(ctx, t.addFrom(bulkPrefix+t.deltas)); err != nil {
+				return fmt.Errorf("fold rollups: %w", err)
+			}
+		}
+		return nil
+	})
 }
 
 // Total reports how many responses were added.
 func (b *Bulk) Total() int64 { return b.total + int64(len(b.responses)) }
 
-func (b *Bulk) flush(ctx context.Context) error {
-	if len(b.responses) == 0 {
-		return nil
-	}
-	var err error
+func (b *Bulk) writeResponses(ctx context.Context, rs []responseRow, as []answerRow) error {
 	if b.s.dialect == Postgres {
-		err = b.copyPostgres(ctx)
-	} else {
-		err = b.s.InTx(ctx, func(tx *Store) error {
-			if err := tx.db.CreateInBatches(b.responses, 500).Error; err != nil {
-				return translate(err, "responses")
-			}
-			return translate(tx.db.CreateInBatches(b.answers, 2000).Error, "answers")
-		})
+		return b.s.pgxTx(ctx, func(tx pgx.Tx) error { return copyResponses(ctx, tx, rs, as) })
 	}
-	if err != nil {
-		return err
-	}
-	b.total += int64(len(b.responses))
-	b.responses, b.answers = b.responses[:0], b.answers[:0]
-	return nil
-}
-
-func (b *Bulk) copyPostgres(ctx context.Context) error {
-	return b.s.pgxTx(ctx, func(tx pgx.Tx) error {
-		return copyResponses(ctx, tx, b.responses, b.answers)
+	return b.s.InTx(ctx, func(tx *Store) error {
+		if err := tx.db.CreateInBatches(rs, 500).Error; err != nil {
+			return translate(err, "responses")
+		}
+		return translate(tx.db.CreateInBatches(as, 2000).Error, "answers")
 	})
 }
 
@@ -177,12 +226,20 @@ func copyResponses(ctx context.Context, tx pgx.Tx, rs []responseRow, as []answer
 	return nil
 }
 
-// Close writes what is left and then the rollups.
+// Close writes what is left and the rollups, and waits until they are
+// written; it returns the load's first failure.
 func (b *Bulk) Close(ctx context.Context) error {
-	if err := b.flush(ctx); err != nil {
-		return err
+	if b.closed {
+		return nil
 	}
-	if err := b.flushDeltas(ctx); err != nil {
+	b.closed = true
+	err := b.hand(ctx, true)
+	close(b.work)
+	<-b.done
+	if b.err != nil {
+		return b.err
+	}
+	if err != nil {
 		return err
 	}
 	if b.s.dialect != Postgres {

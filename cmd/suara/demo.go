@@ -246,6 +246,7 @@ func (g *generator) fill(ctx context.Context, total int64) error {
 		weightSum += l.weight
 	}
 	bulk := g.st.NewBulk()
+	defer bulk.Close(ctx) //nolint:errcheck // ends a failed load; a good one is closed below
 	last := time.Now()
 	jakarta, _ := time.LoadLocation("Asia/Jakarta")
 	// Each response's unit and day are drawn first, and the responses are
