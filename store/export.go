@@ -105,30 +105,80 @@ func (s *Store) EachResponse(ctx context.Context, q ExportQuery, fn func([]domai
 		if err := tx.Exec("DECLARE suara_export NO SCROLL CURSOR FOR SELECT "+cols+tail, args...).Error; err != nil {
 			return translate(err, "responses")
 		}
-		for {
+		return prefetch(func(batch *[]domain.Response) (bool, error) {
 			rows, err := tx.Raw("FETCH " + strconv.Itoa(ExportBatch) + " FROM suara_export").Rows()
 			if err != nil {
-				return translate(err, "responses")
+				return false, translate(err, "responses")
 			}
-			batch = batch[:0]
-			n, err := scanResponses(rows, &batch, ExportBatch, false)
+			n, err := scanResponses(rows, batch, ExportBatch, false)
 			rows.Close()
 			if err != nil {
-				return err
+				return false, err
 			}
-			if err := scanAnswers(tx, q.InstitutionID, batch); err != nil {
-				return err
+			return n == ExportBatch, scanAnswers(tx, q.InstitutionID, *batch)
+		}, fn)
+	})
+}
+
+// prefetch calls fn with the batches fetch reads, fetching the next batch
+// in a goroutine while fn handles one: the database and the encoding of an
+// export then overlap. fetch appends to the batch it is given and says
+// whether more may follow. Two batches take turns, so memory stays flat.
+// It returns once fetch has ended, so the caller's transaction may end.
+func prefetch(fetch func(batch *[]domain.Response) (more bool, err error), fn func([]domain.Response) error) error {
+	type fetched struct {
+		batch *[]domain.Response
+		more  bool
+		err   error
+	}
+	free := make(chan *[]domain.Response, 2)
+	for range 2 {
+		b := make([]domain.Response, 0, ExportBatch)
+		free <- &b
+	}
+	full := make(chan fetched)
+	stop := make(chan struct{})
+	go func() {
+		defer close(full)
+		for {
+			var b *[]domain.Response
+			select {
+			case b = <-free:
+			case <-stop:
+				return
 			}
-			if n > 0 {
-				if err := fn(batch); err != nil {
-					return err
-				}
+			*b = (*b)[:0]
+			more, err := fetch(b)
+			select {
+			case full <- fetched{b, more, err}:
+			case <-stop:
+				return
 			}
-			if n < ExportBatch {
-				return nil
+			if err != nil || !more {
+				return
 			}
 		}
-	})
+	}()
+	defer func() {
+		close(stop)
+		for range full { // wait until fetch has returned
+		}
+	}()
+	for f := range full {
+		if f.err != nil {
+			return f.err
+		}
+		if len(*f.batch) > 0 {
+			if err := fn(*f.batch); err != nil {
+				return err
+			}
+		}
+		if !f.more {
+			return nil
+		}
+		free <- f.batch
+	}
+	return nil
 }
 
 // scanResponses reads up to limit rows of EachResponse's query.

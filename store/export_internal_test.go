@@ -2,9 +2,14 @@ package store
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"suara/domain"
 )
 
 // TestParseProfile: the hand-split profile equals encoding/json's reading
@@ -37,4 +42,66 @@ func TestParseProfile(t *testing.T) {
 	if diff := cmp.Diff(map[string]int{"U1": 4, "U2": 3, "U3.b": 1}, m); diff != "" {
 		t.Errorf("answers (-want +got):\n%s", diff)
 	}
+}
+
+// TestPrefetch: the batches reach fn in order, whole, with the two
+// buffers taking turns; a failure of fn or of fetch ends the export, and
+// prefetch returns only after fetch has.
+func TestPrefetch(t *testing.T) {
+	fetcher := func(batches int, failAt int, fetching *atomic.Int32) func(*[]domain.Response) (bool, error) {
+		next := 0
+		return func(b *[]domain.Response) (bool, error) {
+			fetching.Add(1)
+			defer fetching.Add(-1)
+			if next == failAt {
+				return false, errors.New("fetch failed")
+			}
+			for i := range 3 {
+				*b = append(*b, domain.Response{ID: fmt.Sprintf("%d.%d", next, i)})
+			}
+			next++
+			return next < batches, nil
+		}
+	}
+	t.Run("all", func(t *testing.T) {
+		var fetching atomic.Int32
+		var got []string
+		err := prefetch(fetcher(5, -1, &fetching), func(rs []domain.Response) error {
+			for _, r := range rs {
+				got = append(got, r.ID)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 15 || got[0] != "0.0" || got[3] != "1.0" || got[14] != "4.2" {
+			t.Errorf("ids = %v", got)
+		}
+	})
+	t.Run("fn fails", func(t *testing.T) {
+		var fetching atomic.Int32
+		calls := 0
+		err := prefetch(fetcher(100, -1, &fetching), func([]domain.Response) error {
+			calls++
+			if calls == 2 {
+				return errors.New("client gone")
+			}
+			return nil
+		})
+		if err == nil || err.Error() != "client gone" || calls != 2 {
+			t.Errorf("err = %v after %d calls, want client gone after 2", err, calls)
+		}
+		if n := fetching.Load(); n != 0 {
+			t.Errorf("prefetch returned while fetch was running")
+		}
+	})
+	t.Run("fetch fails", func(t *testing.T) {
+		var fetching atomic.Int32
+		calls := 0
+		err := prefetch(fetcher(100, 3, &fetching), func([]domain.Response) error { calls++; return nil })
+		if err == nil || err.Error() != "fetch failed" || calls != 3 {
+			t.Errorf("err = %v after %d calls, want fetch failed after 3", err, calls)
+		}
+	})
 }
