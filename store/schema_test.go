@@ -250,8 +250,8 @@ func TestWideRollupsMigration(t *testing.T) {
 			mustOK(t, m.MigrateTo(all[i-1].ID))
 			const group = `'inst', 'unit', 'sv', '', '2026-11-27', '', ''`
 			mustOK(t, db.Exec(`INSERT INTO rollup_counts (institution_id, unit_id, survey_id, service_id, day, dimension, grp, element, num, den, n, index_sum, index_sum_sq)
-VALUES (`+group+`, '', 0, 0, 3, 25000, 210000000), (`+group+`, 'persyaratan', 4, 1, 2, 0, 0),
-       (`+group+`, 'persyaratan', 3, 1, 1, 0, 0), (`+group+`, 'kebersihan', 7, 2, 1, 0, 0)`).Error)
+VALUES (`+group+`, '', 0, 0, 4, 25000, 210000000), (`+group+`, 'persyaratan', 4, 1, 2, 0, 0),
+       (`+group+`, 'persyaratan', 3, 1, 1, 0, 0), (`+group+`, 'persyaratan', 6, 2, 1, 0, 0), (`+group+`, 'kebersihan', 7, 2, 1, 0, 0)`).Error)
 			mustOK(t, db.Exec(`INSERT INTO rollup_subtree_deltas (institution_id, subtree_id, day, n, index_sum, index_sum_sq, scores)
 VALUES ('inst', 'unit', '2026-11-27', 1, 7500, 56250000, '[["waktu",2,1,1],["kebersihan",3,1,1]]')`).Error)
 			// narrow lists every count as (table, element, num, den, n, index_sum).
@@ -279,16 +279,16 @@ UNION ALL SELECT 's', element, num, den, n, index_sum FROM rollup_subtrees ORDER
 			}
 			mustOK(t, db.Raw(`SELECT 'c' AS t, n, index_sum, u1_3, u1_4, u3_2 FROM rollup_counts WHERE element = ''
 UNION ALL SELECT 's', n, index_sum, u1_3, u1_4, u3_2 FROM rollup_subtrees_all WHERE element = '' ORDER BY 1`).Scan(&wide).Error)
-			if len(wide) != 2 || wide[0].N != 3 || wide[0].IndexSum != 25000 || wide[0].U1_4 != 2 || wide[0].U1_3 != 1 || wide[0].U3_2 != 0 ||
+			if len(wide) != 2 || wide[0].N != 4 || wide[0].IndexSum != 25000 || wide[0].U1_4 != 2 || wide[0].U1_3 != 2 || wide[0].U3_2 != 0 ||
 				wide[1].N != 1 || wide[1].IndexSum != 7500 || wide[1].U3_2 != 1 || wide[1].U1_4 != 0 {
 				t.Errorf("respondent rows after the migration = %+v", wide)
 			}
-			want := []string{"c  0 0 3 25000", "c kebersihan 7 2 1 0", "s  0 0 1 7500", "s kebersihan 3 1 1 0"}
+			want := []string{"c  0 0 4 25000", "c kebersihan 7 2 1 0", "s  0 0 1 7500", "s kebersihan 3 1 1 0"}
 			if got := narrow(); !slices.Equal(got, want) {
 				t.Errorf("rows after the migration:\n got %q\nwant %q", got, want)
 			}
 			mustOK(t, m.RollbackMigration(all[i]))
-			want = []string{"c  0 0 3 25000", "c kebersihan 7 2 1 0", "c persyaratan 3 1 1 0", "c persyaratan 4 1 2 0",
+			want = []string{"c  0 0 4 25000", "c kebersihan 7 2 1 0", "c persyaratan 3 1 2 0", "c persyaratan 4 1 2 0",
 				"s  0 0 1 7500", "s kebersihan 3 1 1 0", "s waktu 2 1 1 0"}
 			if got := narrow(); !slices.Equal(got, want) {
 				t.Errorf("rows after the rollback:\n got %q\nwant %q", got, want)

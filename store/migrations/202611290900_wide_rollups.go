@@ -65,12 +65,13 @@ func wideRollups() *gormigrate.Migration {
 				var sums, adds []string
 				for k, e := range elements {
 					for v := 1; v <= 4; v++ {
-						sums = append(sums, fmt.Sprintf("SUM(CASE WHEN element = '%s' AND num = %d THEN n ELSE 0 END)", e, v))
+						sums = append(sums, fmt.Sprintf("SUM(CASE WHEN element = '%s' AND num / den = %d THEN n ELSE 0 END)", e, v))
 						c := fmt.Sprintf("u%d_%d", k+1, v)
 						adds = append(adds, fmt.Sprintf("%[1]s = %[2]s.%[1]s + excluded.%[1]s", c, t.name))
 					}
 				}
-				std := fmt.Sprintf("element IN ('%s') AND den = 1 AND num BETWEEN 1 AND 4", strings.Join(elements, "', '"))
+				// A whole average (6/2) is the score 3, as the store keeps it now.
+				std := fmt.Sprintf("element IN ('%s') AND den >= 1 AND num %% den = 0 AND num / den BETWEEN 1 AND 4", strings.Join(elements, "', '"))
 				stmts = append(stmts,
 					fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s, '', 0, 0, 0, 0, 0, %s FROM %s WHERE %s GROUP BY %s
 ON CONFLICT (%s) DO UPDATE SET %s`, t.name, all(t), t.group, strings.Join(sums, ", "), t.name, std, t.group, key(t), strings.Join(adds, ", ")),
