@@ -296,17 +296,18 @@ type RollupRow struct {
 func (s *Store) RollupSnapshot(ctx context.Context) ([]RollupRow, error) {
 	var out []RollupRow
 	for i, t := range rollupTables {
-		// The group's columns joined by the unit separator, which no id or
-		// profile value holds.
+		// The group's columns joined by the unit separator. Only the last
+		// (grp, a profile answer) could hold one: SplitN keeps it whole.
 		group := t.key[:strings.Index(t.key, ", element")]
 		key := strings.ReplaceAll(group, ", ", " || '\x1f' || ")
+		parts := strings.Count(group, ",") + 1
 		rows, err := scanCounts(s.db.WithContext(ctx).Table(t.table + "_all").Select(sumsSelect(key, "")).
 			Group(group + ", element, num, den"))
 		if err != nil {
 			return nil, err
 		}
 		for _, r := range rows {
-			k := strings.Split(r.Key, "\x1f")
+			k := strings.SplitN(r.Key, "\x1f", parts)
 			base := RollupRow{InstitutionID: k[0], UnitID: k[1], Day: k[2], Dimension: "subtree"}
 			if i == 0 {
 				base = RollupRow{InstitutionID: k[0], UnitID: k[1], SurveyID: k[2], ServiceID: k[3], Day: k[4], Dimension: k[5], Grp: k[6]}

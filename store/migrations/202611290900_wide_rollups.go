@@ -50,9 +50,25 @@ func wideRollups() *gormigrate.Migration {
 		}
 		return nil
 	}
+	// lock keeps a running replica's writer and fold out of the delta
+	// tables until the migration commits (PostgreSQL; SQLite has one
+	// writer at a time): a batch committed after the fold began would be
+	// dropped with its table, and a fold in flight would be added twice.
+	lock := func(tx *gorm.DB) error {
+		if tx.Name() != "postgres" {
+			return nil
+		}
+		return exec(tx, []string{
+			"SELECT pg_advisory_xact_lock(358451606113)", // store.foldLock, "Suara"
+			"LOCK TABLE rollup_count_deltas, rollup_subtree_deltas IN EXCLUSIVE MODE",
+		})
+	}
 	return &gormigrate.Migration{
 		ID: "202611290900_wide_rollups",
 		Migrate: func(tx *gorm.DB) error {
+			if err := lock(tx); err != nil {
+				return err
+			}
 			// Fold the JSON deltas and drop them with their views.
 			if err := rollupDeltas().Rollback(tx); err != nil {
 				return err
@@ -92,7 +108,13 @@ ON CONFLICT (%s) DO UPDATE SET %s`, t.name, all(t), t.group, strings.Join(sums, 
 			}
 			return exec(tx, stmts)
 		},
+		// Rollback spreads the columns back into a row per score; a whole
+		// average the migration moved (6/2) comes back as its score (3/1),
+		// which every read treats the same.
 		Rollback: func(tx *gorm.DB) error {
+			if err := lock(tx); err != nil {
+				return err
+			}
 			var stmts []string
 			for _, t := range tables {
 				var sums, adds []string
