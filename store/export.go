@@ -97,11 +97,6 @@ func (s *Store) EachResponse(ctx context.Context, q ExportQuery, fn func([]domai
 		if err := tx.Exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").Error; err != nil {
 			return translate(err, "responses")
 		}
-		// JIT compiling the per-row answer aggregate costs seconds and
-		// saves nothing on a plain scan.
-		if err := tx.Exec("SET LOCAL jit = off").Error; err != nil {
-			return translate(err, "responses")
-		}
 		if err := tx.Exec("DECLARE suara_export NO SCROLL CURSOR FOR SELECT "+cols+tail, args...).Error; err != nil {
 			return translate(err, "responses")
 		}

@@ -41,6 +41,7 @@ type scoreCount struct {
 	Element  string
 	Num, Den int
 	N        int64
+	col      int // its column in stdCols, or -1: found once per response, not per group
 }
 
 // stdElements are the ids of the nine elements of PermenPANRB 14/2017 in
@@ -95,8 +96,8 @@ type groupDelta struct {
 func (g *groupDelta) add(r delta, scores []scoreCount) {
 	g.respondents.add(r)
 	for _, sc := range scores {
-		if c := stdCol(sc.Element, sc.Num, sc.Den); c >= 0 {
-			g.std[c] += sc.N
+		if sc.col >= 0 {
+			g.std[sc.col] += sc.N
 			continue
 		}
 		i := slices.IndexFunc(g.other, func(x scoreCount) bool { return x.Element == sc.Element && x.Num == sc.Num && x.Den == sc.Den })
@@ -187,7 +188,9 @@ func (d *deltas) add(r *domain.Response, unitPath string, elementOf map[string]s
 	respondent := delta{N: sign, IndexSum: sign * idx, IndexSumSq: sign * idx * idx}
 	scores := make([]scoreCount, 0, len(byElement))
 	for e, vs := range byElement {
-		scores = append(scores, scoreCount{Element: e, Num: sum(vs), Den: len(vs), N: sign})
+		sc := scoreCount{Element: e, Num: sum(vs), Den: len(vs), N: sign}
+		sc.col = stdCol(sc.Element, sc.Num, sc.Den)
+		scores = append(scores, sc)
 	}
 	for _, g := range groups {
 		k := countGroup{InstitutionID: r.InstitutionID, UnitID: r.UnitID, SurveyID: r.SurveyID, ServiceID: service,
@@ -344,12 +347,12 @@ func (t rollupTable) addFrom(from string) string {
 
 // foldSettings returns the PostgreSQL settings of a fold's transaction.
 // The planner cannot know how many rows DELETE … RETURNING hands over:
-// left alone it may sort them on their text key instead of hashing, and
-// compile the plan with JIT, which costs more than the fold itself.
+// left alone it may sort them on their text key instead of hashing. (JIT
+// is off on every connection, withPGOptions.)
 func foldSettings(statementTimeout, workMem string) []string {
 	return []string{
 		"SET LOCAL statement_timeout = '" + statementTimeout + "'", "SET LOCAL work_mem = '" + workMem + "'",
-		"SET LOCAL enable_sort = off", "SET LOCAL jit = off",
+		"SET LOCAL enable_sort = off",
 	}
 }
 
@@ -605,31 +608,21 @@ func (s *Store) LastResponseDays(ctx context.Context, unit domain.Unit) (map[str
 	if err != nil {
 		return nil, err
 	}
-	var rows []struct {
-		UnitID        string
-		Folded, Delta *string
-	}
+	var rows []struct{ UnitID, Folded, Delta string }
 	err = s.db.WithContext(ctx).Raw(`SELECT u.id AS unit_id,
-  (SELECT r.day FROM rollup_subtrees r WHERE r.institution_id = u.institution_id AND r.subtree_id = u.id
-     AND r.element = '' AND r.n > 0 ORDER BY r.day DESC LIMIT 1) AS folded,
-  (SELECT MAX(d.day) FROM rollup_subtree_deltas d WHERE d.institution_id = u.institution_id AND d.subtree_id = u.id
-     AND d.element = '' AND d.n > 0) AS delta
+  COALESCE((SELECT r.day FROM rollup_subtrees r WHERE r.institution_id = u.institution_id AND r.subtree_id = u.id
+     AND r.element = '' AND r.n > 0 ORDER BY r.day DESC LIMIT 1), '') AS folded,
+  COALESCE((SELECT MAX(d.day) FROM rollup_subtree_deltas d WHERE d.institution_id = u.institution_id AND d.subtree_id = u.id
+     AND d.element = '' AND d.n > 0), '') AS delta
 FROM units u WHERE u.institution_id = ? AND u.id IN ?`, unit.InstitutionID, ids).Scan(&rows).Error
 	if err != nil {
 		return nil, translate(err, "rollups")
 	}
 	out := make(map[string]string, len(rows))
 	for _, r := range rows {
-		if day := max(deref(r.Folded), deref(r.Delta)); day != "" {
+		if day := max(r.Folded, r.Delta); day != "" {
 			out[r.UnitID] = day
 		}
 	}
 	return out, nil
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

@@ -168,31 +168,42 @@ ORDER BY 1`, table, table, table, table).Scan(&rows).Error
 	return out
 }
 
+// migratedToBefore opens an empty database of dialect d and migrates it
+// up to the migration before id; it returns the store, the migrator and
+// the migration named id, for a test to run on data it inserts.
+func migratedToBefore(t *testing.T, d, id string) (*store.Store, *gormigrate.Gormigrate, *gormigrate.Migration) {
+	t.Helper()
+	s, err := store.Open(ctx, storetest.DSN(t, d), store.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := s.DB()
+	if d == store.Postgres { // the test database is a migrated clone: start empty
+		mustOK(t, db.Exec(`DROP SCHEMA public CASCADE; CREATE SCHEMA public`).Error)
+	}
+	all := migrations.All()
+	i := slices.IndexFunc(all, func(m *gormigrate.Migration) bool { return m.ID == id })
+	if i < 1 {
+		s.Close()
+		t.Fatalf("migration %s not found", id)
+	}
+	m := migrations.New(db)
+	if err := m.MigrateTo(all[i-1].ID); err != nil {
+		s.Close()
+		t.Fatal(err)
+	}
+	return s, m, all[i]
+}
+
 // TestDistributionKeysMigration migrates a database that already holds a
 // response to the keys with institution_id and back: nothing is lost, and
 // the client_id index still refuses a duplicate.
 func TestDistributionKeysMigration(t *testing.T) {
 	for _, d := range storetest.Dialects(t) {
 		t.Run(d, func(t *testing.T) {
-			s, err := store.Open(ctx, storetest.DSN(t, d), store.Options{Logger: slog.New(slog.DiscardHandler)})
-			if err != nil {
-				t.Fatal(err)
-			}
+			s, m, mig := migratedToBefore(t, d, "202611270920_distribution_keys")
 			defer s.Close()
 			db := s.DB()
-			if d == store.Postgres { // the test database is a migrated clone: start empty
-				mustOK(t, db.Exec(`DROP SCHEMA public CASCADE; CREATE SCHEMA public`).Error)
-			}
-			const id = "202611270920_distribution_keys"
-			all := migrations.All()
-			i := slices.IndexFunc(all, func(m *gormigrate.Migration) bool { return m.ID == id })
-			if i < 1 {
-				t.Fatalf("migration %s not found", id)
-			}
-			m := migrations.New(db)
-			if err := m.MigrateTo(all[i-1].ID); err != nil {
-				t.Fatal(err)
-			}
 			insert := func(id string) error {
 				return db.Exec(`INSERT INTO responses (id, institution_id, client_id, survey_id, unit_id, template_version_id, day, profile, comment, receipt, suspicious, excluded)
 VALUES (?, 'inst', 'client-1', 'sv', 'unit', 'tv', '2026-11-27', '{}', '', 'SKM-TEST-0001', false, false)`, id).Error
@@ -204,7 +215,7 @@ VALUES (?, 'inst', 'client-1', 'sv', 'unit', 'tv', '2026-11-27', '{}', '', 'SKM-
 				mustOK(t, db.Raw(`SELECT (SELECT COUNT(*) FROM responses WHERE id = 'resp-1' AND receipt = 'SKM-TEST-0001') + (SELECT COUNT(*) FROM answers WHERE response_id = 'resp-1')`).Scan(&n).Error)
 				return n
 			}
-			mustOK(t, m.MigrateTo(id))
+			mustOK(t, m.MigrateTo(mig.ID))
 			if n := count(); n != 3 {
 				t.Errorf("after the migration %d rows of the response remain, want 3", n)
 			}
@@ -216,7 +227,7 @@ VALUES (?, 'inst', 'client-1', 'sv', 'unit', 'tv', '2026-11-27', '{}', '', 'SKM-
 			if err := insert("resp-2"); err == nil {
 				t.Error("a second response with the same client_id was stored after the migration")
 			}
-			mustOK(t, m.RollbackMigration(all[i]))
+			mustOK(t, m.RollbackMigration(mig))
 			if n := count(); n != 3 {
 				t.Errorf("after the rollback %d rows of the response remain, want 3", n)
 			}
@@ -231,23 +242,9 @@ VALUES (?, 'inst', 'client-1', 'sv', 'unit', 'tv', '2026-11-27', '{}', '', 'SKM-
 func TestWideRollupsMigration(t *testing.T) {
 	for _, d := range storetest.Dialects(t) {
 		t.Run(d, func(t *testing.T) {
-			s, err := store.Open(ctx, storetest.DSN(t, d), store.Options{Logger: slog.New(slog.DiscardHandler)})
-			if err != nil {
-				t.Fatal(err)
-			}
+			s, m, mig := migratedToBefore(t, d, "202611290900_wide_rollups")
 			defer s.Close()
 			db := s.DB()
-			if d == store.Postgres { // the test database is a migrated clone: start empty
-				mustOK(t, db.Exec(`DROP SCHEMA public CASCADE; CREATE SCHEMA public`).Error)
-			}
-			const id = "202611290900_wide_rollups"
-			all := migrations.All()
-			i := slices.IndexFunc(all, func(m *gormigrate.Migration) bool { return m.ID == id })
-			if i < 1 {
-				t.Fatalf("migration %s not found", id)
-			}
-			m := migrations.New(db)
-			mustOK(t, m.MigrateTo(all[i-1].ID))
 			const group = `'inst', 'unit', 'sv', '', '2026-11-27', '', ''`
 			mustOK(t, db.Exec(`INSERT INTO rollup_counts (institution_id, unit_id, survey_id, service_id, day, dimension, grp, element, num, den, n, index_sum, index_sum_sq)
 VALUES (`+group+`, '', 0, 0, 4, 25000, 210000000), (`+group+`, 'persyaratan', 4, 1, 2, 0, 0),
@@ -271,7 +268,7 @@ UNION ALL SELECT 's', element, num, den, n, index_sum FROM rollup_subtrees ORDER
 				}
 				return out
 			}
-			mustOK(t, m.MigrateTo(id))
+			mustOK(t, m.MigrateTo(mig.ID))
 			var wide []struct {
 				T                string
 				N, IndexSum      int64
@@ -287,7 +284,7 @@ UNION ALL SELECT 's', n, index_sum, u1_3, u1_4, u3_2 FROM rollup_subtrees_all WH
 			if got := narrow(); !slices.Equal(got, want) {
 				t.Errorf("rows after the migration:\n got %q\nwant %q", got, want)
 			}
-			mustOK(t, m.RollbackMigration(all[i]))
+			mustOK(t, m.RollbackMigration(mig))
 			want = []string{"c  0 0 4 25000", "c kebersihan 7 2 1 0", "c persyaratan 3 1 2 0", "c persyaratan 4 1 2 0",
 				"s  0 0 1 7500", "s kebersihan 3 1 1 0", "s waktu 2 1 1 0"}
 			if got := narrow(); !slices.Equal(got, want) {
