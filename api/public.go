@@ -65,24 +65,24 @@ func (s *Server) publicSurvey(ctx context.Context, slug string) (domain.Survey, 
 	if slug == "" || len(slug) > 64 {
 		return domain.Survey{}, domain.Unit{}, domain.NotFound("survey")
 	}
-	sv, u, err := s.surveys.get(ctx, time.Now(), slug, s.loadSurvey)
+	e, err := s.public.surveys.get(ctx, time.Now(), slug, s.loadSurvey)
 	if err != nil {
-		return sv, u, err
+		return e.survey, e.unit, err
 	}
-	if sv.Closed {
-		return sv, domain.Unit{}, errSurveyClosed
+	if e.survey.Closed {
+		return e.survey, domain.Unit{}, errSurveyClosed
 	}
-	return sv, u, nil
+	return e.survey, e.unit, nil
 }
 
 // loadSurvey reads a survey and its unit from the database.
-func (s *Server) loadSurvey(ctx context.Context, slug string) (domain.Survey, domain.Unit, error) {
+func (s *Server) loadSurvey(ctx context.Context, slug string) (surveyWithUnit, error) {
 	sv, err := s.store.FindSurveyBySlug(ctx, slug)
 	if err != nil {
-		return sv, domain.Unit{}, err
+		return surveyWithUnit{survey: sv}, err
 	}
 	u, err := s.store.FindUnit(ctx, sv.UnitID)
-	return sv, u, err
+	return surveyWithUnit{survey: sv, unit: u}, err
 }
 
 var errSurveyClosed = &domain.Error{Kind: domain.KindGone, Code: "survey_closed", Msg: "the survey is closed"}
@@ -174,9 +174,9 @@ func (s *Server) submitResponse(c echo.Context) error {
 	switch domain.KindOf(err) {
 	case domain.KindInvalid, domain.KindGone, domain.KindNotFound:
 		if domain.IsUUID(in.ClientID) {
-			if sv, _, serr := s.surveys.get(ctx, time.Now(), c.Param("slug"), s.loadSurvey); serr == nil {
-				first, ferr := s.store.FindResponseByClientID(ctx, sv.InstitutionID, strings.ToLower(in.ClientID))
-				if ferr == nil && first.SurveyID == sv.ID {
+			if e, serr := s.public.surveys.get(ctx, time.Now(), c.Param("slug"), s.loadSurvey); serr == nil {
+				first, ferr := s.store.FindResponseByClientID(ctx, e.survey.InstitutionID, strings.ToLower(in.ClientID))
+				if ferr == nil && first.SurveyID == e.survey.ID {
 					s.metrics.replays.Add(1)
 					return writeJSON(c, http.StatusOK, receiptJSON{ID: first.ID, Receipt: first.Receipt})
 				}
@@ -198,11 +198,12 @@ func (s *Server) acceptResponse(ctx context.Context, c echo.Context, in *submitR
 		return err
 	}
 	var fields []domain.FieldError
+	now := s.now()
 
 	// The unit answered for: the survey's own, or one below it ("no wrong door").
 	target := unit
 	if id := strings.TrimSpace(in.UnitID); id != "" && id != unit.ID {
-		u, err := s.store.FindUnit(ctx, id)
+		u, err := s.public.units.get(ctx, time.Now(), id, s.store.FindUnit)
 		switch {
 		case domain.KindOf(err) == domain.KindNotFound || (err == nil && !unit.Contains(u)):
 			fields = append(fields, domain.Field("unit_id", "not_found"))
@@ -214,7 +215,7 @@ func (s *Server) acceptResponse(ctx context.Context, c echo.Context, in *submitR
 	}
 	var serviceID *string
 	if id := strings.TrimSpace(in.ServiceID); id != "" {
-		svc, err := s.store.FindService(ctx, id)
+		svc, err := s.public.services.get(ctx, time.Now(), id, s.store.FindService)
 		switch {
 		case domain.KindOf(err) == domain.KindNotFound:
 			fields = append(fields, domain.Field("service_id", "not_found"))
@@ -229,7 +230,6 @@ func (s *Server) acceptResponse(ctx context.Context, c echo.Context, in *submitR
 
 	// When the citizen answered: a phone that was offline sends the time it
 	// was filled in; the server bounds it and counts the answer on that day.
-	now := s.now()
 	captured := now
 	if in.CapturedAt != "" {
 		t, err := time.Parse(time.RFC3339, in.CapturedAt)

@@ -218,8 +218,8 @@ func TestSubmitReplayAfterSurveyClosed(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Closed behind this server's back (as another replica would):
-		// its survey cache may answer for surveyCacheTTL; skip the wait.
-		e.srv.surveys.reset()
+		// its survey cache may answer for publicCacheTTL; skip the wait.
+		e.srv.public.reset()
 		// A phone whose acknowledgement was lost retries after closing time:
 		// it gets its first receipt, not an error it would retry forever.
 		again := e.do(http.MethodPost, e.submitPath(e.surveyA), body)

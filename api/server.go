@@ -81,7 +81,7 @@ type Server struct {
 	metrics  *metrics
 	limits   *limits
 
-	surveys surveyCache // public surveys by slug, for a few seconds
+	public publicCaches // surveys, units and services the citizen's routes read, for a few seconds
 
 	versionsMu sync.RWMutex
 	versions   map[string]domain.TemplateVersion // published, hence immutable, versions

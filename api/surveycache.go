@@ -11,61 +11,82 @@ import (
 	"suara/domain"
 )
 
-// surveyCacheTTL bounds how long a replica may answer citizens from a
-// survey it read earlier. A submission would otherwise read the survey and
-// its unit on every request, which is most of its database work. Writes
-// through this replica clear the cache at once; another replica's change
-// (closing a survey, moving a unit) shows here within the TTL.
-const surveyCacheTTL = 2 * time.Second
+// publicCacheTTL bounds how long a replica may answer citizens from a
+// survey, unit or service it read earlier. A submission would otherwise
+// read the survey, its unit and the chosen service on every request, which
+// was most of its database work. Writes through this replica clear the
+// caches at once; another replica's change (closing a survey, moving a
+// unit, removing a service) shows here within the TTL.
+const publicCacheTTL = 2 * time.Second
 
-type cachedSurvey struct {
-	survey  domain.Survey
-	unit    domain.Unit
+// ttlCache keeps values for publicCacheTTL. Only values that loaded
+// without error are kept: a miss, a 404 included, always asks the
+// database, so a survey or service created a moment ago is found at once.
+type ttlCache[V any] struct {
+	mu      sync.Mutex
+	entries map[string]ttlEntry[V]
+}
+
+type ttlEntry[V any] struct {
+	value   V
 	expires time.Time
 }
 
-type surveyCache struct {
-	mu      sync.Mutex
-	entries map[string]cachedSurvey
-}
-
-// get returns the survey behind slug and its unit, from memory when fresh.
-// Only found, readable surveys are kept: a miss always asks the database.
-func (c *surveyCache) get(ctx context.Context, now time.Time, slug string, load func(context.Context, string) (domain.Survey, domain.Unit, error)) (domain.Survey, domain.Unit, error) {
+// get returns the value behind key, from memory when fresh.
+func (c *ttlCache[V]) get(ctx context.Context, now time.Time, key string, load func(context.Context, string) (V, error)) (V, error) {
 	c.mu.Lock()
-	e, ok := c.entries[slug]
+	e, ok := c.entries[key]
 	c.mu.Unlock()
 	if ok && now.Before(e.expires) {
-		return e.survey, e.unit, nil
+		return e.value, nil
 	}
-	sv, u, err := load(ctx, slug)
+	v, err := load(ctx, key)
 	if err != nil {
-		return sv, u, err
+		return v, err
 	}
 	c.mu.Lock()
 	if c.entries == nil || len(c.entries) > 10000 {
-		c.entries = map[string]cachedSurvey{} // bounded: start over rather than track age
+		c.entries = map[string]ttlEntry[V]{} // bounded: start over rather than track age
 	}
-	c.entries[slug] = cachedSurvey{survey: sv, unit: u, expires: now.Add(surveyCacheTTL)}
+	c.entries[key] = ttlEntry[V]{value: v, expires: now.Add(publicCacheTTL)}
 	c.mu.Unlock()
-	return sv, u, nil
+	return v, nil
 }
 
-func (c *surveyCache) reset() {
+func (c *ttlCache[V]) reset() {
 	c.mu.Lock()
 	c.entries = nil
 	c.mu.Unlock()
 }
 
-// forgetSurveysOnWrite clears the survey cache after any management write,
-// so that this replica never answers from a survey it has itself changed.
+// publicCaches are what the citizen's routes read on every request.
+type publicCaches struct {
+	surveys  ttlCache[surveyWithUnit] // by slug
+	units    ttlCache[domain.Unit]    // by id: a unit answered for below the survey's own
+	services ttlCache[domain.Service] // by id
+}
+
+type surveyWithUnit struct {
+	survey domain.Survey
+	unit   domain.Unit
+}
+
+func (p *publicCaches) reset() {
+	p.surveys.reset()
+	p.units.reset()
+	p.services.reset()
+}
+
+// forgetSurveysOnWrite clears the public caches after any management
+// write, so that this replica never answers from a survey, unit or service
+// it has itself changed.
 func (s *Server) forgetSurveysOnWrite(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		err := next(c)
 		switch c.Request().Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 		default:
-			s.surveys.reset()
+			s.public.reset()
 		}
 		return err
 	}
