@@ -3,6 +3,7 @@ package api
 import (
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"math"
 	"net"
@@ -140,14 +141,23 @@ func (s *Server) loginFailed(c echo.Context, email, userID string) error {
 // a salted digest of (address, survey, answers) with the ids of the
 // responses seen, and forgets it when the window passes; the address
 // itself is never kept, and nothing of it reaches the database.
+//
+// Memory is bounded: the digests live in two generations of at most
+// maxBurstEntries/2 each. When the current one is full, or a window has
+// passed, it becomes the older one and the older one is dropped. A flood
+// of distinct answer sets can then shorten the window it is remembered
+// for, never grow the server's memory.
 type bursts struct {
-	mu        sync.Mutex
-	salt      []byte
-	threshold int
-	window    time.Duration
-	seen      map[[32]byte]*burst
-	lastSweep time.Time
+	mu         sync.Mutex
+	salt       []byte
+	threshold  int
+	window     time.Duration
+	cur, older map[uint64]*burst
+	rotated    time.Time
 }
+
+// maxBurstEntries bounds the digests kept (about 100 bytes each).
+const maxBurstEntries = 100_000
 
 type burst struct {
 	first time.Time
@@ -157,11 +167,13 @@ type burst struct {
 func newBursts(threshold int, window time.Duration) *bursts {
 	salt := make([]byte, 16)
 	_, _ = rand.Read(salt)
-	return &bursts{salt: salt, threshold: threshold, window: window, seen: map[[32]byte]*burst{}}
+	return &bursts{salt: salt, threshold: threshold, window: window, cur: map[uint64]*burst{}}
 }
 
-// key digests an address, a survey and an answer set (in code order).
-func (b *bursts) key(ip, surveyID string, answers map[string]int) [32]byte {
+// key digests an address, a survey and an answer set (in code order). 64
+// bits of SHA-256 are plenty: a false match needs two of at most
+// maxBurstEntries digests to collide.
+func (b *bursts) key(ip, surveyID string, answers map[string]int) uint64 {
 	codes := make([]string, 0, len(answers))
 	for c := range answers {
 		codes = append(codes, c)
@@ -173,17 +185,28 @@ func (b *bursts) key(ip, surveyID string, answers map[string]int) [32]byte {
 	for _, c := range codes {
 		h.Write([]byte(c + "=" + strconv.Itoa(answers[c]) + ";"))
 	}
-	var k [32]byte
-	copy(k[:], h.Sum(nil))
-	return k
+	var sum [sha256.Size]byte
+	return binary.BigEndian.Uint64(h.Sum(sum[:0]))
+}
+
+// find returns the live burst of k, or nil. Call with b.mu held.
+func (b *bursts) find(k uint64, now time.Time) *burst {
+	e := b.cur[k]
+	if e == nil {
+		e = b.older[k]
+	}
+	if e != nil && now.Sub(e.first) <= b.window {
+		return e
+	}
+	return nil
 }
 
 // suspicious reports whether one more such answer set reaches the
 // threshold within the window.
-func (b *bursts) suspicious(k [32]byte, now time.Time) bool {
+func (b *bursts) suspicious(k uint64, now time.Time) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if e := b.seen[k]; e != nil && now.Sub(e.first) <= b.window {
+	if e := b.find(k, now); e != nil {
 		return len(e.ids)+1 >= b.threshold
 	}
 	return false
@@ -192,22 +215,17 @@ func (b *bursts) suspicious(k [32]byte, now time.Time) bool {
 // add records a stored response and returns the ids of the earlier
 // members of the burst that must now be flagged too (once, when the
 // threshold is reached).
-func (b *bursts) add(k [32]byte, id string, now time.Time) []string {
+func (b *bursts) add(k uint64, id string, now time.Time) []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if now.Sub(b.lastSweep) > b.window {
-		for key, e := range b.seen {
-			if now.Sub(e.first) > b.window {
-				delete(b.seen, key)
-			}
-		}
-		b.lastSweep = now
+	e := b.find(k, now)
+	if len(b.cur) >= maxBurstEntries/2 || now.Sub(b.rotated) > b.window {
+		b.older, b.cur, b.rotated = b.cur, make(map[uint64]*burst, len(b.cur)), now
 	}
-	e := b.seen[k]
-	if e == nil || now.Sub(e.first) > b.window {
+	if e == nil {
 		e = &burst{first: now}
-		b.seen[k] = e
 	}
+	b.cur[k] = e // a burst in the older generation moves to the current one
 	if len(e.ids) >= b.threshold {
 		return nil // already flagged; later ones come flagged
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -392,5 +393,42 @@ func checkRollups(t *testing.T, st *store.Store) {
 	}
 	if diff := cmp.Diff(after, before); diff != "" {
 		t.Errorf("rollups differ from a recount (-recount +kept):\n%s", diff)
+	}
+}
+
+// TestBurstsBounded: however many distinct answer sets arrive, the burst
+// detector keeps at most maxBurstEntries digests, and a burst that is still
+// in the window is caught across a generation change.
+func TestBurstsBounded(t *testing.T) {
+	b := newBursts(3, 10*time.Minute)
+	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	burst := b.key("203.0.113.9", "survey-1", map[string]int{"U1": 4, "U2": 4})
+	if got := b.add(burst, "r1", now); got != nil {
+		t.Fatalf("first member flagged earlier ones: %v", got)
+	}
+	for i := range 3 * maxBurstEntries {
+		b.add(b.key("203.0.113.10", "survey-1", map[string]int{"U1": i}), "x", now.Add(time.Millisecond))
+		if n := len(b.cur) + len(b.older); n > maxBurstEntries {
+			t.Fatalf("after %d answer sets the detector keeps %d digests, over %d", i+1, n, maxBurstEntries)
+		}
+	}
+	// The flood pushed the first member out: the count starts again.
+	if b.suspicious(burst, now.Add(time.Second)) {
+		t.Fatal("suspicious after one remembered member")
+	}
+	b.add(burst, "r2", now.Add(time.Second))
+	for i := range maxBurstEntries / 2 { // one generation change
+		b.add(b.key("203.0.113.11", "survey-1", map[string]int{"U1": i}), "y", now.Add(time.Second))
+	}
+	b.add(burst, "r3", now.Add(time.Second))
+	if !b.suspicious(burst, now.Add(2*time.Second)) {
+		t.Fatal("the third identical answer set is not suspicious")
+	}
+	if got := b.add(burst, "r4", now.Add(2*time.Second)); !slices.Equal(got, []string{"r2", "r3"}) {
+		t.Fatalf("earlier members to flag = %v, want [r2 r3]", got)
+	}
+	// Past the window the same answers start a new count.
+	if b.suspicious(burst, now.Add(15*time.Minute)) {
+		t.Fatal("suspicious after the window passed")
 	}
 }
