@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -235,6 +236,13 @@ func translate(err error, what string) error {
 		return &domain.Error{Kind: domain.KindUnavailable, Code: "database_unavailable", Msg: what, Err: err}
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// isUniqueViolation recognises a broken unique index, from GORM or from
+// pgx directly (the writer's COPY).
+func isUniqueViolation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.Is(err, gorm.ErrDuplicatedKey) || (errors.As(err, &pe) && pe.Code == "23505")
 }
 
 // isConnError recognises a lost or refused database connection, which is

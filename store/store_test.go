@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -338,7 +339,7 @@ func TestWriterBackPressure(t *testing.T) {
 			var once sync.Once
 			entered := make(chan struct{})
 			s := storetest.Open(t, dialect, store.Options{Writer: store.WriterOptions{
-				QueueSize: 2, MaxBatch: 1,
+				QueueSize: 2, MaxBatch: 1, Committers: 1, // one committer, held below: the queue fills
 				BeforeCommit: func(int) error {
 					once.Do(func() { close(entered); <-release }) // hold the first batch open
 					return nil
@@ -375,6 +376,61 @@ func TestWriterBackPressure(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestConcurrentCopiesAcrossCommitters: the same client id reaches both
+// committers at once, so both batches miss it when they look for replays.
+// The second batch then breaks the unique index and is answered with the
+// first response, as a replay: one stored, both acknowledged with one
+// receipt. PostgreSQL only: SQLite has a single committer.
+func TestConcurrentCopiesAcrossCommitters(t *testing.T) {
+	if !slices.Contains(storetest.Dialects(t), store.Postgres) {
+		t.Skip("needs PostgreSQL (SUARA_TEST_DATABASE_URL)")
+	}
+	var calls atomic.Int64
+	s := storetest.Open(t, store.Postgres, store.Options{Writer: store.WriterOptions{
+		MaxBatch: 1, Committers: 2,
+		BeforeCommit: func(int) error {
+			if calls.Add(1) == 1 {
+				// Hold the first copy uncommitted while the other
+				// committer takes the second copy and looks for it.
+				time.Sleep(300 * time.Millisecond)
+			}
+			return nil
+		},
+	}})
+	f := newFixture(t, s)
+	id := uuid.NewString()
+	type out struct {
+		resp    domain.Response
+		created bool
+		err     error
+	}
+	outs := make(chan out, 2)
+	for range 2 {
+		go func() {
+			r, created, err := s.Submit(ctx, f.submission(f.child, id, "2026-05-02", [9]int{4, 4, 3, 3, 4, 4, 3, 3, 4}))
+			outs <- out{r, created, err}
+		}()
+	}
+	a, b := <-outs, <-outs
+	mustOK(t, a.err)
+	mustOK(t, b.err)
+	if a.created == b.created {
+		t.Errorf("created = %v and %v, want exactly one new", a.created, b.created)
+	}
+	if a.resp.ID == "" || a.resp.ID != b.resp.ID || a.resp.Receipt != b.resp.Receipt {
+		t.Errorf("the two copies were answered with %s/%s and %s/%s, want one response", a.resp.ID, a.resp.Receipt, b.resp.ID, b.resp.Receipt)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("batches that reached their commit = %d, want 1 (the second copy must fail on the unique index)", n)
+	}
+	var stored int64
+	mustOK(t, s.DB().Table("responses").Count(&stored).Error)
+	if stored != 1 {
+		t.Errorf("stored responses = %d, want 1", stored)
+	}
+	assertRollupsEqualRebuild(t, s)
 }
 
 // TestBulkRollupsEqualRebuild loads responses in bulk with a small

@@ -20,6 +20,11 @@ type WriterOptions struct {
 	QueueSize int
 	// MaxBatch bounds the responses committed in one transaction (default 256).
 	MaxBatch int
+	// Committers is how many batch transactions may be open at once
+	// (default 2 on PostgreSQL, always 1 on SQLite, which has one writer).
+	// With two, one batch gathers and writes while the other waits for its
+	// commit to reach the disk.
+	Committers int
 	// CompactEvery is how often the rollup deltas the batches append are
 	// folded into the rollup tables (default 5 s; negative: only when the
 	// store closes or CompactRollups is called).
@@ -70,9 +75,17 @@ func newWriter(s *Store, opts WriterOptions) *Writer {
 	if opts.CompactEvery == 0 {
 		opts.CompactEvery = 5 * time.Second
 	}
+	if opts.Committers <= 0 {
+		opts.Committers = 2
+	}
+	if s.dialect != Postgres {
+		opts.Committers = 1
+	}
 	w := &Writer{s: s, opts: opts, queue: make(chan *pending, opts.QueueSize), stop: make(chan struct{})}
-	w.wg.Add(1)
-	go w.run()
+	for range opts.Committers {
+		w.wg.Add(1)
+		go w.run()
+	}
 	if opts.CompactEvery > 0 {
 		w.wg.Add(1)
 		go w.compactLoop()
@@ -217,6 +230,16 @@ func (w *Writer) commit(batch []*pending) {
 			w.commit([]*pending{p})
 		}
 		return
+	}
+	if err != nil && len(batch) == 1 && isUniqueViolation(err) {
+		// The same client id committed first in another batch (the other
+		// committer, or another replica) after this batch looked for it:
+		// the phone sent it twice at once. Answer with the first receipt.
+		r := &batch[0].sub.Response
+		if first, ferr := w.s.findByClientID(ctx, r.InstitutionID, r.ClientID); ferr == nil {
+			batch[0].done <- result{resp: first}
+			return
+		}
 	}
 	for i, p := range batch {
 		if err != nil {
