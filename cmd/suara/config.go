@@ -25,6 +25,8 @@ type config struct {
 	MaxConns      int
 	QueueSize     int
 	FoldSeconds   int
+	Committers    int
+	PprofAddr     string
 }
 
 // commonFlags registers --db and --log-level on fs.
@@ -66,7 +68,7 @@ func openStore(ctx context.Context, c config, log *slog.Logger) (*store.Store, e
 	return store.Open(ctx, c.DatabaseURL, store.Options{
 		Logger:       log,
 		MaxOpenConns: c.MaxConns,
-		Writer:       store.WriterOptions{QueueSize: c.QueueSize, CompactEvery: time.Duration(c.FoldSeconds) * time.Second},
+		Writer:       store.WriterOptions{QueueSize: c.QueueSize, Committers: c.Committers, CompactEvery: time.Duration(c.FoldSeconds) * time.Second},
 	})
 }
 

@@ -124,3 +124,26 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Fatal("serve did not shut down")
 	}
 }
+
+// TestPprofLoopbackOnly: the profiler refuses any address but loopback,
+// and serves its index on one.
+func TestPprofLoopbackOnly(t *testing.T) {
+	for _, bad := range []string{"0.0.0.0:6060", ":6060", "192.0.2.1:6060", "example.go.id:6060", "6060"} {
+		if _, _, err := servePprof(bad); err == nil {
+			t.Errorf("servePprof(%q) accepted a non-loopback address", bad)
+		}
+	}
+	addr, stop, err := servePprof("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	resp, err := http.Get("http://" + addr.String() + "/debug/pprof/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /debug/pprof/ = %d, want 200", resp.StatusCode)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"suara/api"
@@ -41,8 +42,21 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if c.FoldSeconds, err = envInt(getenv, "SUARA_ROLLUP_FOLD_SECONDS", 5); err != nil {
 		return err
 	}
+	if c.Committers, err = envInt(getenv, "SUARA_COMMITTERS", 2); err != nil {
+		return err
+	}
+	fs.StringVar(&c.PprofAddr, "pprof-addr", getenv("SUARA_PPROF_ADDR"),
+		"serve Go's profiler (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060; off when empty (env SUARA_PPROF_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if c.PprofAddr != "" {
+		addr, stop, err := servePprof(c.PprofAddr)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		fmt.Fprintf(stderr, "Go profiler at http://%s/debug/pprof/\n", addr)
 	}
 	st, log, err := openMigrated(ctx, c, stderr)
 	if err != nil {
@@ -88,6 +102,30 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	return nil
+}
+
+// servePprof serves the profiler on its own listener, never on the public
+// one, and only on a loopback address: profiles show internals and cost
+// CPU, so only someone on the machine may take them.
+func servePprof(addr string) (net.Addr, func(), error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--pprof-addr %q: %w", addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return nil, nil, fmt.Errorf("--pprof-addr %q: the profiler listens on a loopback address only", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, nil, err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return ln.Addr(), func() { _ = srv.Close() }, nil
 }
 
 // staticFiles returns the built frontend, or nil when it was not built.
