@@ -204,28 +204,6 @@ func (b *Bulk) writeResponses(ctx context.Context, rs []responseRow, as []answer
 	})
 }
 
-// copyResponses copies responses and their answers.
-func copyResponses(ctx context.Context, tx pgx.Tx, rs []responseRow, as []answerRow) error {
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"responses"},
-		[]string{"id", "institution_id", "client_id", "survey_id", "unit_id", "service_id", "template_version_id", "day",
-			"captured_at", "received_at", "profile", "comment", "receipt", "suspicious", "excluded"},
-		pgx.CopyFromSlice(len(rs), func(i int) ([]any, error) {
-			r := rs[i]
-			return []any{r.ID, r.InstitutionID, r.ClientID, r.SurveyID, r.UnitID, r.ServiceID, r.TemplateVersionID, r.Day,
-				r.CapturedAt, r.ReceivedAt, r.Profile, r.Comment, r.Receipt, r.Suspicious, r.Excluded}, nil
-		})); err != nil {
-		return fmt.Errorf("copy responses: %w", err)
-	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"answers"}, []string{"response_id", "question_code", "institution_id", "value"},
-		pgx.CopyFromSlice(len(as), func(i int) ([]any, error) {
-			a := as[i]
-			return []any{a.ResponseID, a.QuestionCode, a.InstitutionID, a.Value}, nil
-		})); err != nil {
-		return fmt.Errorf("copy answers: %w", err)
-	}
-	return nil
-}
-
 // Close writes what is left and the rollups, and waits until they are
 // written; it returns the load's first failure.
 func (b *Bulk) Close(ctx context.Context) error {

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 
 	"suara/domain"
@@ -273,19 +272,6 @@ func (s *Store) addDeltas(ctx context.Context, d *deltas) error {
 	for i, rows := range [][][]any{d.countRows(), d.subtreeRows()} {
 		if err := insertRows(ctx, s, rollupTables[i].deltas, rollupTables[i].cols, rows); err != nil {
 			return err
-		}
-	}
-	return nil
-}
-
-// copyDeltas appends the deltas with COPY, PostgreSQL's fastest way in,
-// to the delta tables, or to tables of their shape whose names have a
-// prefix.
-func copyDeltas(ctx context.Context, tx pgx.Tx, d *deltas, prefix string) error {
-	for i, rows := range [][][]any{d.countRows(), d.subtreeRows()} {
-		t := rollupTables[i]
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{prefix + t.deltas}, t.cols, pgx.CopyFromRows(rows)); err != nil {
-			return fmt.Errorf("copy %s: %w", t.deltas, err)
 		}
 	}
 	return nil

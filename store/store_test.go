@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/google/uuid"
 
 	"suara/domain"
@@ -431,6 +432,43 @@ func TestConcurrentCopiesAcrossCommitters(t *testing.T) {
 		t.Errorf("stored responses = %d, want 1", stored)
 	}
 	assertRollupsEqualRebuild(t, s)
+}
+
+// TestSubmitStoresEveryField: what the writer copies (in PostgreSQL's
+// binary COPY format, store/copy.go) reads back as it was given: text with
+// quotes and non-ASCII letters, a service or none, flags, times to the
+// microsecond, and each answer.
+func TestSubmitStoresEveryField(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s)
+		svc := domain.Service{UnitID: f.child.ID, Name: "Imunisasi", Code: "IMN"}
+		mustOK(t, s.CreateService(ctx, &svc))
+		captured := time.Date(2026, 5, 3, 8, 15, 30, 123456789, time.UTC)
+		for _, withService := range []bool{true, false} {
+			sub := f.submission(f.child, uuid.NewString(), "2026-05-03", [9]int{4, 3, 2, 1, 4, 3, 2, 1, 4})
+			sub.Response.CapturedAt = captured
+			sub.Response.Comment = "Pelayanan \"cepat\", ramah — terima kasih\nbaris kedua\t✓"
+			sub.Response.Profile = map[string]string{"gender": "male", "education": "s1", "kota": "Bau-Bau \"Sultra\""}
+			sub.Response.Suspicious = true
+			if withService {
+				sub.Response.ServiceID = &svc.ID
+			}
+			stored, created, err := s.Submit(ctx, sub)
+			mustOK(t, err)
+			if !created {
+				t.Fatal("not created")
+			}
+			got, err := s.FindResponse(ctx, stored.ID)
+			mustOK(t, err)
+			want := sub.Response
+			// PostgreSQL keeps microseconds, SQLite nanoseconds.
+			want.CapturedAt, got.CapturedAt = captured.Truncate(time.Microsecond), got.CapturedAt.Truncate(time.Microsecond)
+			want.ReceivedAt, got.ReceivedAt = stored.ReceivedAt.Truncate(time.Microsecond), got.ReceivedAt.Truncate(time.Microsecond)
+			if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("service %v: stored response differs (-given +read):\n%s", withService, diff)
+			}
+		}
+	})
 }
 
 // TestBulkRollupsEqualRebuild loads responses in bulk with a small

@@ -1,0 +1,215 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// The writer and the bulk loader send their rows with COPY in PostgreSQL's
+// binary format, encoded here. pgx's CopyFrom would first ask the server
+// for the columns' types (one more round trip per COPY, four per batch)
+// and then plan the encoding of every value; the columns are known, so
+// their types are written down instead (copyColumns) and each value costs
+// a few appends. A type that stops matching the schema fails the COPY
+// loudly ("incorrect binary data format"), never silently.
+
+// copyKind is a column's PostgreSQL type in the binary format.
+type copyKind byte
+
+const (
+	copyText        copyKind = iota // text, varchar: the UTF-8 bytes
+	copyInt2                        // smallint
+	copyInt4                        // integer
+	copyInt8                        // bigint
+	copyBool                        // boolean
+	copyTimestamptz                 // timestamp with time zone: µs since 2000-01-01 UTC
+)
+
+// copyBuf builds one COPY … FROM STDIN (FORMAT binary) stream.
+type copyBuf struct {
+	b     []byte
+	kinds []copyKind
+}
+
+var copySignature = []byte("PGCOPY\n\xff\r\n\x00")
+
+// pgEpoch is where PostgreSQL's timestamps count from.
+var pgEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func newCopyBuf(kinds []copyKind, sizeHint int) *copyBuf {
+	c := &copyBuf{b: make([]byte, 0, 19+sizeHint), kinds: kinds}
+	c.b = append(c.b, copySignature...)
+	c.b = binary.BigEndian.AppendUint32(c.b, 0) // flags
+	c.b = binary.BigEndian.AppendUint32(c.b, 0) // header extension length
+	return c
+}
+
+// row appends one row; values are in the columns' order. Strings, *string
+// (nil is NULL), bools, time.Time and Go integers of any size are taken.
+func (c *copyBuf) row(values ...any) error {
+	if len(values) != len(c.kinds) {
+		return fmt.Errorf("copy: %d values for %d columns", len(values), len(c.kinds))
+	}
+	c.b = binary.BigEndian.AppendUint16(c.b, uint16(len(values)))
+	for i, v := range values {
+		if err := c.value(c.kinds[i], v); err != nil {
+			return fmt.Errorf("copy: column %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+func (c *copyBuf) value(k copyKind, v any) error {
+	var n int64
+	switch x := v.(type) {
+	case nil:
+		c.b = binary.BigEndian.AppendUint32(c.b, 0xFFFFFFFF) // NULL
+		return nil
+	case *string:
+		if x == nil {
+			return c.value(k, nil)
+		}
+		return c.value(k, *x)
+	case string:
+		if k != copyText {
+			return fmt.Errorf("string for a non-text column")
+		}
+		c.b = binary.BigEndian.AppendUint32(c.b, uint32(len(x)))
+		c.b = append(c.b, x...)
+		return nil
+	case bool:
+		if k != copyBool {
+			return fmt.Errorf("bool for a non-boolean column")
+		}
+		c.b = binary.BigEndian.AppendUint32(c.b, 1)
+		if x {
+			c.b = append(c.b, 1)
+		} else {
+			c.b = append(c.b, 0)
+		}
+		return nil
+	case time.Time:
+		if k != copyTimestamptz {
+			return fmt.Errorf("time for a non-timestamp column")
+		}
+		c.b = binary.BigEndian.AppendUint32(c.b, 8)
+		c.b = binary.BigEndian.AppendUint64(c.b, uint64(x.Sub(pgEpoch).Microseconds()))
+		return nil
+	case int:
+		n = int64(x)
+	case int16:
+		n = int64(x)
+	case int32:
+		n = int64(x)
+	case int64:
+		n = x
+	default:
+		return fmt.Errorf("unsupported value %T", v)
+	}
+	switch k {
+	case copyInt2:
+		if n != int64(int16(n)) {
+			return fmt.Errorf("%d does not fit a smallint", n)
+		}
+		c.b = binary.BigEndian.AppendUint32(c.b, 2)
+		c.b = binary.BigEndian.AppendUint16(c.b, uint16(n))
+	case copyInt4:
+		if n != int64(int32(n)) {
+			return fmt.Errorf("%d does not fit an integer", n)
+		}
+		c.b = binary.BigEndian.AppendUint32(c.b, 4)
+		c.b = binary.BigEndian.AppendUint32(c.b, uint32(n))
+	case copyInt8:
+		c.b = binary.BigEndian.AppendUint32(c.b, 8)
+		c.b = binary.BigEndian.AppendUint64(c.b, uint64(n))
+	default:
+		return fmt.Errorf("integer for a non-integer column")
+	}
+	return nil
+}
+
+// send ends the stream and copies it into table (cols in order).
+func (c *copyBuf) send(ctx context.Context, tx pgx.Tx, table string, cols []string) error {
+	c.b = binary.BigEndian.AppendUint16(c.b, 0xFFFF) // trailer
+	sql := "COPY " + pgx.Identifier{table}.Sanitize() + " (" + strings.Join(cols, ", ") + ") FROM STDIN (FORMAT binary)"
+	if _, err := tx.Conn().PgConn().CopyFrom(ctx, bytes.NewReader(c.b), sql); err != nil {
+		return fmt.Errorf("copy %s: %w", table, err)
+	}
+	return nil
+}
+
+// Columns and types of the tables the writer copies into.
+var (
+	responseCopyCols = []string{"id", "institution_id", "client_id", "survey_id", "unit_id", "service_id",
+		"template_version_id", "day", "captured_at", "received_at", "profile", "comment", "receipt", "suspicious", "excluded"}
+	responseCopyKinds = []copyKind{copyText, copyText, copyText, copyText, copyText, copyText,
+		copyText, copyText, copyTimestamptz, copyTimestamptz, copyText, copyText, copyText, copyBool, copyBool}
+	answerCopyCols  = []string{"response_id", "question_code", "institution_id", "value"}
+	answerCopyKinds = []copyKind{copyText, copyText, copyText, copyInt2}
+)
+
+// deltaKinds returns the types of a rollup table's columns: counts of
+// respondents and index sums are bigint, the score parts and the per-score
+// counts integer, the key text.
+func deltaKinds(cols []string) []copyKind {
+	kinds := make([]copyKind, len(cols))
+	for i, c := range cols {
+		switch {
+		case c == "n" || c == "index_sum" || c == "index_sum_sq":
+			kinds[i] = copyInt8
+		case c == "num" || c == "den" || slices.Contains(stdCols, c):
+			kinds[i] = copyInt4
+		default:
+			kinds[i] = copyText
+		}
+	}
+	return kinds
+}
+
+// copyResponses copies responses and their answers.
+func copyResponses(ctx context.Context, tx pgx.Tx, rs []responseRow, as []answerRow) error {
+	c := newCopyBuf(responseCopyKinds, len(rs)*400)
+	for i := range rs {
+		r := &rs[i]
+		if err := c.row(r.ID, r.InstitutionID, r.ClientID, r.SurveyID, r.UnitID, r.ServiceID, r.TemplateVersionID, r.Day,
+			r.CapturedAt, r.ReceivedAt, r.Profile, r.Comment, r.Receipt, r.Suspicious, r.Excluded); err != nil {
+			return err
+		}
+	}
+	if err := c.send(ctx, tx, "responses", responseCopyCols); err != nil {
+		return err
+	}
+	c = newCopyBuf(answerCopyKinds, len(as)*90)
+	for i := range as {
+		a := &as[i]
+		if err := c.row(a.ResponseID, a.QuestionCode, a.InstitutionID, a.Value); err != nil {
+			return err
+		}
+	}
+	return c.send(ctx, tx, "answers", answerCopyCols)
+}
+
+// copyDeltas appends the deltas to the delta tables, or to tables of their
+// shape whose names have a prefix.
+func copyDeltas(ctx context.Context, tx pgx.Tx, d *deltas, prefix string) error {
+	for i, rows := range [][][]any{d.countRows(), d.subtreeRows()} {
+		t := rollupTables[i]
+		c := newCopyBuf(deltaKinds(t.cols), len(rows)*len(t.cols)*10)
+		for _, r := range rows {
+			if err := c.row(r...); err != nil {
+				return err
+			}
+		}
+		if err := c.send(ctx, tx, prefix+t.deltas, t.cols); err != nil {
+			return err
+		}
+	}
+	return nil
+}
