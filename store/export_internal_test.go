@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"suara/domain"
 )
@@ -15,6 +16,7 @@ import (
 // TestParseProfile: the hand-split profile equals encoding/json's reading
 // for the shapes the store writes, and falls back to it for the rest.
 func TestParseProfile(t *testing.T) {
+	reused := map[string]string{"stale": "x"} // an export reuses each row's map
 	for _, m := range []map[string]string{
 		nil,
 		{},
@@ -25,7 +27,7 @@ func TestParseProfile(t *testing.T) {
 		{"emoji": "pelayanan 👍 <baik> & cepat", "nl": "dua\nbaris"},
 	} {
 		b, _ := json.Marshal(m)
-		got := parseProfile(string(b))
+		got := parseProfile(string(b), nil)
 		want := map[string]string(nil)
 		if len(m) > 0 {
 			want = m
@@ -33,9 +35,13 @@ func TestParseProfile(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", b, diff)
 		}
+		clear(reused)
+		if diff := cmp.Diff(want, parseProfile(string(b), reused), cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s into a reused map (-want +got):\n%s", b, diff)
+		}
 	}
 	for _, bad := range []string{`{"a":1}`, `{"a":"b"`, `[1]`, `{"a":"b",}`} {
-		_ = parseProfile(bad) // must not panic
+		_ = parseProfile(bad, nil) // must not panic
 	}
 	m := map[string]int{}
 	parseAnswers("U1:4,U2:3,U3.b:1,bad,U4:x", m)
