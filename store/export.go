@@ -185,7 +185,7 @@ func scanResponses(rows *sql.Rows, out *[]domain.Response, limit int, withAnswer
 		// an export makes no garbage per row for them.
 		var r domain.Response
 		if len(*out) < cap(*out) {
-			old := (*out)[: len(*out)+1][len(*out)]
+			old := (*out)[:len(*out)+1][len(*out)]
 			r.Answers, r.Profile = old.Answers, old.Profile
 			clear(r.Answers)
 			clear(r.Profile)
