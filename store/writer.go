@@ -21,9 +21,12 @@ type WriterOptions struct {
 	// MaxBatch bounds the responses committed in one transaction (default 256).
 	MaxBatch int
 	// Committers is how many batch transactions may be open at once
-	// (default 2 on PostgreSQL, always 1 on SQLite, which has one writer).
-	// With two, one batch gathers and writes while the other waits for its
-	// commit to reach the disk.
+	// (default 1; SQLite, which has one writer, always 1). More than one
+	// lets a batch write while another waits for the disk, but each batch
+	// is then smaller: fewer deltas merge, every response costs more CPU
+	// and, on a busy machine, p99 at 64 in flight went from 35 ms to over
+	// 100 ms (docs/performance.md). Replicas are committers too: a copy
+	// that loses a race on the client-id index is answered as a replay.
 	Committers int
 	// CompactEvery is how often the rollup deltas the batches append are
 	// folded into the rollup tables (default 5 s; negative: only when the
@@ -75,10 +78,7 @@ func newWriter(s *Store, opts WriterOptions) *Writer {
 	if opts.CompactEvery == 0 {
 		opts.CompactEvery = 5 * time.Second
 	}
-	if opts.Committers <= 0 {
-		opts.Committers = 2
-	}
-	if s.dialect != Postgres {
+	if opts.Committers <= 0 || s.dialect != Postgres {
 		opts.Committers = 1
 	}
 	w := &Writer{s: s, opts: opts, queue: make(chan *pending, opts.QueueSize), stop: make(chan struct{})}

@@ -42,7 +42,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if c.FoldSeconds, err = envInt(getenv, "SUARA_ROLLUP_FOLD_SECONDS", 5); err != nil {
 		return err
 	}
-	if c.Committers, err = envInt(getenv, "SUARA_COMMITTERS", 2); err != nil {
+	if c.Committers, err = envInt(getenv, "SUARA_COMMITTERS", 1); err != nil {
 		return err
 	}
 	fs.StringVar(&c.PprofAddr, "pprof-addr", getenv("SUARA_PPROF_ADDR"),
