@@ -9,7 +9,10 @@
 #    acknowledged response = CPU ticks of the server and of the PostgreSQL
 #    processes serving its database (plus the WAL writer, checkpointer and
 #    background writer) before/after, divided by the responses created.
-#    Server RSS peak = VmHWM of the server process.
+#    Server RSS peak = VmHWM of the server process. Also reported: the
+#    load tool's own CPU per request, and how idle the whole machine was
+#    during the load (from /proc/stat): together they say whether a run
+#    was bound by CPU or by waiting.
 # 2. Index latency: /api/v1/units/{id}/ikm for one unit and for the root
 #    of IKM_UNITS units over a year, on IKM_DB (filled with `suara demo`
 #    when it does not exist; the fill is timed).
@@ -89,6 +92,10 @@ pg_pids_of() {
   psql "$(dburl postgres)" -Atc "SELECT pid FROM pg_stat_activity WHERE datname = '$1'
     OR backend_type IN ('walwriter', 'checkpointer', 'background writer')"
 }
+# idle_jiffies prints "idle total" jiffies of the whole machine.
+idle_jiffies() {
+  awk '/^cpu / {t = 0; for (i = 2; i <= NF; i++) t += $i; print $5 + $6, t}' /proc/stat
+}
 # CPU seconds used by pids between two tick snapshots ($1 before file, $2 after file).
 cpu_delta() {
   awk -v tck="$TCK" 'NR==FNR {b[$1]=$2; next} {d += $2 - ($1 in b ? b[$1] : 0)} END {printf "%.3f", d/tck}' "$1" "$2"
@@ -125,9 +132,16 @@ SQL
       start_server "$URL"
       pg_pids >"$OUT/pids.before"
       { ticks $(cat "$OUT/pids.before"); ticks "$SERVER_PID"; } >"$OUT/ticks.before"
-      "$OUT/suara-load" --url "$BASE" --slug "$(psql "$URL" -Atc "SELECT string_agg(slug, ',') FROM surveys")" \
+      slugs=$(psql "$URL" -Atc "SELECT string_agg(slug, ',') FROM surveys")
+      idle0=$(idle_jiffies)
+      # The load tool's own CPU seconds: `times` in the command
+      # substitution's shell reports its finished children, the tool alone.
+      load_times=$( ("$OUT/suara-load" --url "$BASE" --slug "$slugs" \
         --concurrency "$c" --duration "${DURATION}s" --replay-fraction 0.05 --seed "$rep" \
-        --ack-file "$OUT/acks-$rep-$c.tsv" >"$OUT/load-$rep-$c.txt" 2>&1 || { cat "$OUT/load-$rep-$c.txt" >&2; exit 1; }
+        --ack-file "$OUT/acks-$rep-$c.tsv" >"$OUT/load-$rep-$c.txt" 2>&1) && times) ||
+        { cat "$OUT/load-$rep-$c.txt" >&2; exit 1; }
+      load_cpu=$(awk 'NR == 2 {n = split($0, f, /[ms ]+/); t = 0; for (i = 1; i < n; i += 2) t += f[i] * 60 + f[i + 1]; printf "%.3f", t}' <<<"$load_times")
+      idle1=$(idle_jiffies)
       # The server folds the rollup deltas every 5 s: wait for the fold of
       # the run's last deltas, so that its CPU is counted too, and check
       # that nothing was left unfolded.
@@ -148,6 +162,8 @@ SQL
       get() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $res"; }
       created=$(get created)
       cpu_ms=$(awk -v a="$srv_cpu" -v b="$pg_cpu" -v n="$created" 'BEGIN {printf "%.3f", (n > 0 ? (a + b) * 1000 / n : 0)}')
+      load_ms=$(awk -v a="$load_cpu" -v n="$(get requests)" 'BEGIN {printf "%.3f", (n > 0 ? a * 1000 / n : 0)}')
+      idle=$(awk -v a="$idle0" -v b="$idle1" 'BEGIN {split(a, x, " "); split(b, y, " "); printf "%.0f", 100 * (y[1] - x[1]) / (y[2] - x[2])}')
 
       log "run $rep, concurrency $c: pgbench ${DURATION}s"
       pgbench -n -c "$c" -j 2 -T "$DURATION" -f "$OUT/pgbench-insert.sql" \
@@ -155,22 +171,22 @@ SQL
         { cat "$OUT/pgbench-$rep-$c.txt" >&2; exit 1; }
       tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$OUT/pgbench-$rep-$c.txt")
       pglat=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$OUT/pgbench-$rep-$c.txt")
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$c" "$(get rate)" "$tps" "$(get p50_ms)" "$(get p95_ms)" \
-        "$(get p99_ms)" "$pglat" "$cpu_ms" "$srv_cpu" "$pg_cpu" "$((hwm / 1024))" "$created" | tee -a "$OUT/runs.tsv" >&2
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$c" "$(get rate)" "$tps" "$(get p50_ms)" "$(get p95_ms)" \
+        "$(get p99_ms)" "$pglat" "$cpu_ms" "$srv_cpu" "$pg_cpu" "$((hwm / 1024))" "$created" "$load_ms" "$idle" | tee -a "$OUT/runs.tsv" >&2
     done
   done
   {
     echo "## Submissions: medians of $REPEAT runs of ${DURATION}s (database $DB)"
-    printf '| concurrency | suara resp/s | pgbench tx/s | ratio | p50 ms | p95 ms | p99 ms | pgbench avg ms | CPU ms/resp (server+pg) | server RSS peak MB |\n'
-    printf '|---|---|---|---|---|---|---|---|---|---|\n'
+    printf '| concurrency | suara resp/s | pgbench tx/s | ratio | p50 ms | p95 ms | p99 ms | pgbench avg ms | CPU ms/resp (server+pg) | server RSS peak MB | load tool CPU ms/req | machine idle %% |\n'
+    printf '|---|---|---|---|---|---|---|---|---|---|---|---|\n'
     for c in $CONCS; do
       col() { awk -F'\t' -v c="$c" -v k="$1" '$2 == c {print $k}' "$OUT/runs.tsv" | median; }
       rate=$(col 3) tps=$(col 4)
       ratio=$(awk -v a="$rate" -v b="$tps" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
-      printf '| %s | %s | %s | %s× | %s | %s | %s | %s | %s | %s |\n' "$c" "$rate" "$tps" "$ratio" "$(col 5)" "$(col 6)" "$(col 7)" "$(col 8)" "$(col 9)" "$(col 12)"
+      printf '| %s | %s | %s | %s× | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$c" "$rate" "$tps" "$ratio" "$(col 5)" "$(col 6)" "$(col 7)" "$(col 8)" "$(col 9)" "$(col 12)" "$(col 14)" "$(col 15)"
     done
     echo
-    echo "every run (rep, c, rate, pgbench tps, p50, p95, p99, pgbench avg, cpu ms/resp, server cpu s, pg cpu s, rss MB, created):"
+    echo "every run (rep, c, rate, pgbench tps, p50, p95, p99, pgbench avg, cpu ms/resp, server cpu s, pg cpu s, rss MB, created, load tool cpu ms/req, idle %):"
     sed 's/^/    /' "$OUT/runs.tsv"
   } | tee "$OUT/summary-load.md"
   psql "$(dburl postgres)" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
