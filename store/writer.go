@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -272,54 +274,60 @@ func (s *Store) writeBatch(ctx context.Context, batch []*pending, beforeCommit f
 			keys = append(keys, []any{k.inst, k.client})
 		}
 	}
-	// Replays are found here, one query for the whole batch. A copy that
-	// another replica commits after this read breaks the unique index
-	// instead, and the client's retry is then answered as a replay.
-	var existing []responseRow
-	if err := s.db.WithContext(ctx).Where("(institution_id, client_id) IN ?", keys).Find(&existing).Error; err != nil {
-		return nil, translate(err, "responses")
-	}
-	stored := map[ckey]responseRow{}
-	for _, r := range existing {
-		stored[ckey{r.InstitutionID, r.ClientID}] = r
-	}
-	results := make([]result, len(batch))
-	now := s.now()
-	var rows []responseRow
-	var answers []answerRow
-	d := newDeltas()
-	for i, p := range batch {
-		r := &p.sub.Response
-		k := ckey{r.InstitutionID, r.ClientID}
-		if row, ok := stored[k]; ok {
-			results[i] = result{resp: row.domainWithoutAnswers(), created: false}
-			continue
+	// Replays are found first, one query for the whole batch. A copy that
+	// another committer or replica commits after this read breaks the
+	// unique index instead, and is then answered as a replay (commit).
+	var (
+		results []result
+		rows    []responseRow
+		answers []answerRow
+		d       *deltas
+	)
+	plan := func(existing []responseRow) {
+		stored := map[ckey]responseRow{}
+		for _, r := range existing {
+			stored[ckey{r.InstitutionID, r.ClientID}] = r
 		}
-		if first[k] != i {
-			continue // a replay inside the batch: answered from the first below
+		results, rows, answers, d = make([]result, len(batch)), nil, nil, newDeltas()
+		now := s.now()
+		for i, p := range batch {
+			r := &p.sub.Response
+			k := ckey{r.InstitutionID, r.ClientID}
+			if row, ok := stored[k]; ok {
+				results[i] = result{resp: row.domainWithoutAnswers(), created: false}
+				continue
+			}
+			if first[k] != i {
+				continue // a replay inside the batch: answered from the first below
+			}
+			r.ID, r.ReceivedAt, r.Receipt = newID(), now, newReceipt()
+			if r.CapturedAt.IsZero() {
+				r.CapturedAt = now
+			}
+			rows = append(rows, responseRowOf(r))
+			for code, v := range r.Answers {
+				answers = append(answers, answerRow{ResponseID: r.ID, QuestionCode: code, InstitutionID: r.InstitutionID, Value: int16(v)})
+			}
+			if !r.Excluded {
+				d.add(r, p.sub.UnitPath, p.sub.ElementOf, 1)
+			}
+			results[i] = result{resp: *r, created: true}
 		}
-		r.ID, r.ReceivedAt, r.Receipt = newID(), now, newReceipt()
-		if r.CapturedAt.IsZero() {
-			r.CapturedAt = now
-		}
-		rows = append(rows, responseRowOf(r))
-		for code, v := range r.Answers {
-			answers = append(answers, answerRow{ResponseID: r.ID, QuestionCode: code, InstitutionID: r.InstitutionID, Value: int16(v)})
-		}
-		if !r.Excluded {
-			d.add(r, p.sub.UnitPath, p.sub.ElementOf, 1)
-		}
-		results[i] = result{resp: *r, created: true}
-	}
-	for i, p := range batch {
-		k := ckey{p.sub.Response.InstitutionID, p.sub.Response.ClientID}
-		if j := first[k]; j != i {
-			results[i] = result{resp: results[j].resp, created: false}
+		for i, p := range batch {
+			k := ckey{p.sub.Response.InstitutionID, p.sub.Response.ClientID}
+			if j := first[k]; j != i {
+				results[i] = result{resp: results[j].resp, created: false}
+			}
 		}
 	}
 	var err error
 	if s.dialect == Postgres {
 		err = s.pgxTx(ctx, func(tx pgx.Tx) error {
+			existing, err := findStored(ctx, tx, keys)
+			if err != nil {
+				return err
+			}
+			plan(existing)
 			if len(rows) > 0 {
 				if err := copyResponses(ctx, tx, rows, answers); err != nil {
 					return err
@@ -335,6 +343,12 @@ func (s *Store) writeBatch(ctx context.Context, batch []*pending, beforeCommit f
 		})
 		err = translate(err, "responses")
 	} else {
+		var existing []responseRow
+		err = s.db.WithContext(ctx).Where("(institution_id, client_id) IN ?", keys).Find(&existing).Error
+		if err != nil {
+			return nil, translate(err, "responses")
+		}
+		plan(existing)
 		err = s.InTx(ctx, func(tx *Store) error {
 			if len(rows) > 0 {
 				if err := tx.db.CreateInBatches(rows, 500).Error; err != nil {
@@ -360,6 +374,46 @@ func (s *Store) writeBatch(ctx context.Context, batch []*pending, beforeCommit f
 		return nil, err
 	}
 	return results, nil
+}
+
+// replayLookupSQL finds the stored responses of a batch's client ids. Two
+// arrays rather than row values keep the plan one scan of
+// idx_responses_client with both columns bound, whatever the batch; a
+// pair that matches only across the arrays is dropped by findStored.
+const replayLookupSQL = "SELECT id, institution_id, client_id, survey_id, unit_id, service_id, template_version_id, day, " +
+	"captured_at, received_at, profile, comment, receipt, suspicious, excluded FROM responses " +
+	"WHERE institution_id = ANY($1::text[]) AND client_id = ANY($2::text[])"
+
+// findStored returns the stored responses of keys ((institution id,
+// client id) pairs), inside the batch's transaction.
+func findStored(ctx context.Context, tx pgx.Tx, keys [][]any) ([]responseRow, error) {
+	want := make(map[[2]string]bool, len(keys))
+	var insts, clients []string
+	for _, k := range keys {
+		inst, client := k[0].(string), k[1].(string)
+		want[[2]string{inst, client}] = true
+		if !slices.Contains(insts, inst) {
+			insts = append(insts, inst)
+		}
+		clients = append(clients, client)
+	}
+	rows, err := tx.Query(ctx, replayLookupSQL, insts, clients)
+	if err != nil {
+		return nil, fmt.Errorf("replay lookup: %w", err)
+	}
+	defer rows.Close()
+	var out []responseRow
+	for rows.Next() {
+		var r responseRow
+		if err := rows.Scan(&r.ID, &r.InstitutionID, &r.ClientID, &r.SurveyID, &r.UnitID, &r.ServiceID, &r.TemplateVersionID,
+			&r.Day, &r.CapturedAt, &r.ReceivedAt, &r.Profile, &r.Comment, &r.Receipt, &r.Suspicious, &r.Excluded); err != nil {
+			return nil, fmt.Errorf("replay lookup: %w", err)
+		}
+		if want[[2]string{r.InstitutionID, r.ClientID}] {
+			out = append(out, r)
+		}
+	}
+	return out, rows.Err()
 }
 
 // newReceipt returns a short code a citizen can quote: SKM-XXXX-XXXX.
