@@ -143,31 +143,34 @@ func (s *Server) loginFailed(c echo.Context, email, userID string) error {
 // itself is never kept, and nothing of it reaches the database.
 //
 // Memory is bounded: the digests live in two generations of at most
-// maxBurstEntries/2 each. When the current one is full, or a window has
-// passed, it becomes the older one and the older one is dropped. A flood
-// of distinct answer sets can then shorten the window it is remembered
-// for, never grow the server's memory.
+// maxEntries/2 each. When the current one is full, or a window has passed,
+// it becomes the older one and the older one is dropped. Past 200,000
+// answers per window (333 a second for 10 minutes) on one replica, or
+// under a flood of distinct answer sets, the window remembered gets
+// shorter; the server's memory never grows.
 type bursts struct {
 	mu         sync.Mutex
 	salt       []byte
 	threshold  int
 	window     time.Duration
+	maxEntries int
 	cur, older map[uint64]*burst
 	rotated    time.Time
 }
 
-// maxBurstEntries bounds the digests kept (about 100 bytes each).
-const maxBurstEntries = 100_000
+// maxBurstEntries bounds the digests kept: about 120 bytes each with the
+// response id of a first member, so at most about 50 MB.
+const maxBurstEntries = 400_000
 
 type burst struct {
-	first time.Time
+	first int64    // UnixNano of the first member
 	ids   []string // responses counted so far, up to the threshold
 }
 
 func newBursts(threshold int, window time.Duration) *bursts {
 	salt := make([]byte, 16)
 	_, _ = rand.Read(salt)
-	return &bursts{salt: salt, threshold: threshold, window: window, cur: map[uint64]*burst{}}
+	return &bursts{salt: salt, threshold: threshold, window: window, maxEntries: maxBurstEntries, cur: map[uint64]*burst{}}
 }
 
 // key digests an address, a survey and an answer set (in code order). 64
@@ -195,7 +198,7 @@ func (b *bursts) find(k uint64, now time.Time) *burst {
 	if e == nil {
 		e = b.older[k]
 	}
-	if e != nil && now.Sub(e.first) <= b.window {
+	if e != nil && now.Sub(time.Unix(0, e.first)) <= b.window {
 		return e
 	}
 	return nil
@@ -219,11 +222,11 @@ func (b *bursts) add(k uint64, id string, now time.Time) []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	e := b.find(k, now)
-	if len(b.cur) >= maxBurstEntries/2 || now.Sub(b.rotated) > b.window {
+	if len(b.cur) >= b.maxEntries/2 || now.Sub(b.rotated) > b.window {
 		b.older, b.cur, b.rotated = b.cur, make(map[uint64]*burst, len(b.cur)), now
 	}
 	if e == nil {
-		e = &burst{first: now}
+		e = &burst{first: now.UnixNano()}
 	}
 	b.cur[k] = e // a burst in the older generation moves to the current one
 	if len(e.ids) >= b.threshold {

@@ -401,15 +401,16 @@ func checkRollups(t *testing.T, st *store.Store) {
 // in the window is caught across a generation change.
 func TestBurstsBounded(t *testing.T) {
 	b := newBursts(3, 10*time.Minute)
+	b.maxEntries = 1000 // the production bound, scaled down to keep the test quick
 	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
 	burst := b.key("203.0.113.9", "survey-1", map[string]int{"U1": 4, "U2": 4})
 	if got := b.add(burst, "r1", now); got != nil {
 		t.Fatalf("first member flagged earlier ones: %v", got)
 	}
-	for i := range 3 * maxBurstEntries {
+	for i := range 3 * b.maxEntries {
 		b.add(b.key("203.0.113.10", "survey-1", map[string]int{"U1": i}), "x", now.Add(time.Millisecond))
-		if n := len(b.cur) + len(b.older); n > maxBurstEntries {
-			t.Fatalf("after %d answer sets the detector keeps %d digests, over %d", i+1, n, maxBurstEntries)
+		if n := len(b.cur) + len(b.older); n > b.maxEntries {
+			t.Fatalf("after %d answer sets the detector keeps %d digests, over %d", i+1, n, b.maxEntries)
 		}
 	}
 	// The flood pushed the first member out: the count starts again.
@@ -417,7 +418,7 @@ func TestBurstsBounded(t *testing.T) {
 		t.Fatal("suspicious after one remembered member")
 	}
 	b.add(burst, "r2", now.Add(time.Second))
-	for i := range maxBurstEntries / 2 { // one generation change
+	for i := range b.maxEntries / 2 { // one generation change
 		b.add(b.key("203.0.113.11", "survey-1", map[string]int{"U1": i}), "y", now.Add(time.Second))
 	}
 	b.add(burst, "r3", now.Add(time.Second))
@@ -430,5 +431,29 @@ func TestBurstsBounded(t *testing.T) {
 	// Past the window the same answers start a new count.
 	if b.suspicious(burst, now.Add(15*time.Minute)) {
 		t.Fatal("suspicious after the window passed")
+	}
+}
+
+// TestTTLCacheResetDuringLoad: a value loaded while a write cleared the
+// cache is returned but not kept, so the next read loads afresh.
+func TestTTLCacheResetDuringLoad(t *testing.T) {
+	var c ttlCache[int]
+	now := time.Now()
+	loads := 0
+	load := func(context.Context, string) (int, error) {
+		loads++
+		if loads == 1 {
+			c.reset() // a write commits while the first load is in flight
+		}
+		return loads, nil
+	}
+	if v, _ := c.get(context.Background(), now, "k", load); v != 1 {
+		t.Fatalf("first get = %d, want 1", v)
+	}
+	if v, _ := c.get(context.Background(), now, "k", load); v != 2 {
+		t.Fatalf("second get = %d, want 2 (the value loaded across a reset must not be kept)", v)
+	}
+	if v, _ := c.get(context.Background(), now, "k", load); v != 2 {
+		t.Fatalf("third get = %d, want 2 from the cache", v)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -89,11 +90,56 @@ func (s *Server) decodeWith(c echo.Context, dst any, mode decodeMode, limit int6
 		}
 		return malformed(body, dec.InputOffset())
 	}
+	fields = append(fields, nulFields(body)...)
 	fields = append(fields, s.check(dst, fields)...)
 	if len(fields) > 0 {
 		return domain.Invalid(fields...)
 	}
 	return nil
+}
+
+// nulFields names every string of the body that holds a NUL character.
+// JSON can carry one ("\u0000"), PostgreSQL cannot store one in text: a
+// comment with a NUL would fail the whole group-commit batch it rode in
+// and then its own retry, forever. JSON writes a NUL only as that escape,
+// so bodies without it are not parsed twice.
+func nulFields(body []byte) []domain.FieldError {
+	if !bytes.Contains(body, []byte(`\u0000`)) {
+		return nil
+	}
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return nil
+	}
+	var out []domain.FieldError
+	var walk func(v any, at string)
+	walk = func(v any, at string) {
+		switch x := v.(type) {
+		case string:
+			if strings.ContainsRune(x, 0) {
+				out = append(out, domain.Field(at, "invalid_format"))
+			}
+		case []any:
+			for i, e := range x {
+				walk(e, at+"["+strconv.Itoa(i)+"]")
+			}
+		case map[string]any:
+			for k, e := range x {
+				name := k
+				if at != "" {
+					name = at + "." + k
+				}
+				if strings.ContainsRune(k, 0) {
+					out = append(out, domain.Field(strings.ReplaceAll(name, "\x00", `\u0000`), "invalid_format"))
+					continue
+				}
+				walk(e, name)
+			}
+		}
+	}
+	walk(v, "")
+	domain.SortFields(out)
+	return out
 }
 
 // check runs the validate tags and returns every failure, skipping fields

@@ -135,6 +135,9 @@ func TestSubmitResponse(t *testing.T) {
 			{"captured_at not a time", e.submitPath(e.surveyA), submission(uuidN(13), allAnswers(4),
 				map[string]any{"captured_at": "kemarin"}), nil, 422, []string{"captured_at"}},
 			{"type error", e.submitPath(e.surveyA), `{"client_id":5,"answers":{"U1":4}}`, nil, 422, []string{"client_id"}},
+			// PostgreSQL cannot store a NUL: refused here, it never reaches a batch.
+			{"NUL in the comment and a profile value", e.submitPath(e.surveyA), submission(uuidN(20), allAnswers(4),
+				map[string]any{"comment": "baik\x00sekali", "profile": map[string]any{"gender": "female\x00"}}), nil, 422, []string{"comment", "profile.gender"}},
 			{"ended survey today", e.submitPath(ended), submission(uuidN(14), allAnswers(4), nil), nil, 410, nil},
 			{"not open yet", e.submitPath(future), submission(uuidN(15), allAnswers(4), nil), nil, 410, nil},
 			{"closed early", e.submitPath(closedSv), submission(uuidN(16), allAnswers(4), nil), nil, 410, nil},

@@ -16,7 +16,10 @@ import (
 // read the survey, its unit and the chosen service on every request, which
 // was most of its database work. Writes through this replica clear the
 // caches at once; another replica's change (closing a survey, moving a
-// unit, removing a service) shows here within the TTL.
+// unit, removing a service) shows here within the TTL. So, for that long,
+// another replica may store an answer to a unit or service just deleted
+// (the schema has no foreign keys); deleting a unit that citizens are
+// answering is an operator's mistake this does not guard against.
 const publicCacheTTL = 2 * time.Second
 
 // ttlCache keeps values for publicCacheTTL. Only values that loaded
@@ -25,6 +28,7 @@ const publicCacheTTL = 2 * time.Second
 type ttlCache[V any] struct {
 	mu      sync.Mutex
 	entries map[string]ttlEntry[V]
+	gen     uint64 // counts resets: a load that began before one is not kept
 }
 
 type ttlEntry[V any] struct {
@@ -36,6 +40,7 @@ type ttlEntry[V any] struct {
 func (c *ttlCache[V]) get(ctx context.Context, now time.Time, key string, load func(context.Context, string) (V, error)) (V, error) {
 	c.mu.Lock()
 	e, ok := c.entries[key]
+	gen := c.gen
 	c.mu.Unlock()
 	if ok && now.Before(e.expires) {
 		return e.value, nil
@@ -45,17 +50,21 @@ func (c *ttlCache[V]) get(ctx context.Context, now time.Time, key string, load f
 		return v, err
 	}
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return v, nil // a write cleared the cache while this loaded: v may be older than it
+	}
 	if c.entries == nil || len(c.entries) > 10000 {
 		c.entries = map[string]ttlEntry[V]{} // bounded: start over rather than track age
 	}
 	c.entries[key] = ttlEntry[V]{value: v, expires: now.Add(publicCacheTTL)}
-	c.mu.Unlock()
 	return v, nil
 }
 
 func (c *ttlCache[V]) reset() {
 	c.mu.Lock()
 	c.entries = nil
+	c.gen++
 	c.mu.Unlock()
 }
 

@@ -40,8 +40,8 @@ type copyBuf struct {
 
 var copySignature = []byte("PGCOPY\n\xff\r\n\x00")
 
-// pgEpoch is where PostgreSQL's timestamps count from.
-var pgEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+// pgEpochUnix is where PostgreSQL's timestamps count from, 2000-01-01 UTC.
+const pgEpochUnix = 946684800
 
 func newCopyBuf(kinds []copyKind, sizeHint int) *copyBuf {
 	c := &copyBuf{b: make([]byte, 0, 19+sizeHint), kinds: kinds}
@@ -100,7 +100,9 @@ func (c *copyBuf) value(k copyKind, v any) error {
 			return fmt.Errorf("time for a non-timestamp column")
 		}
 		c.b = binary.BigEndian.AppendUint32(c.b, 8)
-		c.b = binary.BigEndian.AppendUint64(c.b, uint64(x.Sub(pgEpoch).Microseconds()))
+		// Not x.Sub(pgEpoch), which saturates 292 years away from 2000.
+		us := x.Unix()*1_000_000 + int64(x.Nanosecond()/1000) - pgEpochUnix*1_000_000
+		c.b = binary.BigEndian.AppendUint64(c.b, uint64(us))
 		return nil
 	case int:
 		n = int64(x)

@@ -45,6 +45,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if c.Committers, err = envInt(getenv, "SUARA_COMMITTERS", 1); err != nil {
 		return err
 	}
+	if c.Committers > max(1, c.MaxConns/2) {
+		// Each committer holds a connection for its whole transaction;
+		// requests need the rest of the pool.
+		return fmt.Errorf("SUARA_COMMITTERS=%d: want at most half of SUARA_DB_MAX_CONNS (%d)", c.Committers, c.MaxConns)
+	}
 	fs.StringVar(&c.PprofAddr, "pprof-addr", getenv("SUARA_PPROF_ADDR"),
 		"serve Go's profiler (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060; off when empty (env SUARA_PPROF_ADDR)")
 	if err := fs.Parse(args); err != nil {
@@ -118,6 +123,10 @@ func servePprof(addr string) (net.Addr, func(), error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, nil, err
+	}
+	if tcp, ok := ln.Addr().(*net.TCPAddr); !ok || !tcp.IP.IsLoopback() { // "localhost" may resolve elsewhere
+		ln.Close()
+		return nil, nil, fmt.Errorf("--pprof-addr %q: listens on %s, not a loopback address", addr, ln.Addr())
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
