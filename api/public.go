@@ -198,7 +198,6 @@ func (s *Server) acceptResponse(ctx context.Context, c echo.Context, in *submitR
 		return err
 	}
 	var fields []domain.FieldError
-	now := s.now()
 
 	// The unit answered for: the survey's own, or one below it ("no wrong door").
 	target := unit
@@ -230,6 +229,7 @@ func (s *Server) acceptResponse(ctx context.Context, c echo.Context, in *submitR
 
 	// When the citizen answered: a phone that was offline sends the time it
 	// was filled in; the server bounds it and counts the answer on that day.
+	now := s.now()
 	captured := now
 	if in.CapturedAt != "" {
 		t, err := time.Parse(time.RFC3339, in.CapturedAt)

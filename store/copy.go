@@ -16,8 +16,8 @@ import (
 // binary format, encoded here. pgx's CopyFrom would first ask the server
 // for the columns' types (one more round trip per COPY, four per batch)
 // and then plan the encoding of every value; the columns are known, so
-// their types are written down instead (copyColumns) and each value costs
-// a few appends. A type that stops matching the schema fails the COPY
+// their types are written down instead (responseKinds, answerKinds,
+// deltaKinds) and each value costs a few appends. A type that stops matching the schema fails the COPY
 // loudly ("incorrect binary data format"), never silently.
 
 // copyKind is a column's PostgreSQL type in the binary format.
@@ -147,37 +147,42 @@ func (c *copyBuf) send(ctx context.Context, tx pgx.Tx, table string, cols []stri
 	return nil
 }
 
-// Columns and types of the tables the writer copies into.
+// Columns and types of the tables the writer copies into. responseCols is
+// also the order in which the writer's replay lookup reads a response.
 var (
-	responseCopyCols = []string{"id", "institution_id", "client_id", "survey_id", "unit_id", "service_id",
+	responseCols = []string{"id", "institution_id", "client_id", "survey_id", "unit_id", "service_id",
 		"template_version_id", "day", "captured_at", "received_at", "profile", "comment", "receipt", "suspicious", "excluded"}
-	responseCopyKinds = []copyKind{copyText, copyText, copyText, copyText, copyText, copyText,
+	responseKinds = []copyKind{copyText, copyText, copyText, copyText, copyText, copyText,
 		copyText, copyText, copyTimestamptz, copyTimestamptz, copyText, copyText, copyText, copyBool, copyBool}
-	answerCopyCols  = []string{"response_id", "question_code", "institution_id", "value"}
-	answerCopyKinds = []copyKind{copyText, copyText, copyText, copyInt2}
+	answerCols  = []string{"response_id", "question_code", "institution_id", "value"}
+	answerKinds = []copyKind{copyText, copyText, copyText, copyInt2}
 )
 
-// deltaKinds returns the types of a rollup table's columns: counts of
-// respondents and index sums are bigint, the score parts and the per-score
-// counts integer, the key text.
-func deltaKinds(cols []string) []copyKind {
-	kinds := make([]copyKind, len(cols))
-	for i, c := range cols {
-		switch {
-		case c == "n" || c == "index_sum" || c == "index_sum_sq":
-			kinds[i] = copyInt8
-		case c == "num" || c == "den" || slices.Contains(stdCols, c):
-			kinds[i] = copyInt4
-		default:
-			kinds[i] = copyText
+// deltaKinds are the types of each rollup table's columns (by the index of
+// rollupTables): counts of respondents and index sums are bigint, the
+// score parts and the per-score counts integer, the key text.
+var deltaKinds = func() [][]copyKind {
+	var out [][]copyKind
+	for _, t := range rollupTables {
+		kinds := make([]copyKind, len(t.cols))
+		for i, c := range t.cols {
+			switch {
+			case c == "n" || c == "index_sum" || c == "index_sum_sq":
+				kinds[i] = copyInt8
+			case c == "num" || c == "den" || slices.Contains(stdCols, c):
+				kinds[i] = copyInt4
+			default:
+				kinds[i] = copyText
+			}
 		}
+		out = append(out, kinds)
 	}
-	return kinds
-}
+	return out
+}()
 
 // copyResponses copies responses and their answers.
 func copyResponses(ctx context.Context, tx pgx.Tx, rs []responseRow, as []answerRow) error {
-	c := newCopyBuf(responseCopyKinds, len(rs)*400)
+	c := newCopyBuf(responseKinds, len(rs)*400)
 	for i := range rs {
 		r := &rs[i]
 		if err := c.row(r.ID, r.InstitutionID, r.ClientID, r.SurveyID, r.UnitID, r.ServiceID, r.TemplateVersionID, r.Day,
@@ -185,17 +190,17 @@ func copyResponses(ctx context.Context, tx pgx.Tx, rs []responseRow, as []answer
 			return err
 		}
 	}
-	if err := c.send(ctx, tx, "responses", responseCopyCols); err != nil {
+	if err := c.send(ctx, tx, "responses", responseCols); err != nil {
 		return err
 	}
-	c = newCopyBuf(answerCopyKinds, len(as)*90)
+	c = newCopyBuf(answerKinds, len(as)*90)
 	for i := range as {
 		a := &as[i]
 		if err := c.row(a.ResponseID, a.QuestionCode, a.InstitutionID, a.Value); err != nil {
 			return err
 		}
 	}
-	return c.send(ctx, tx, "answers", answerCopyCols)
+	return c.send(ctx, tx, "answers", answerCols)
 }
 
 // copyDeltas appends the deltas to the delta tables, or to tables of their
@@ -203,7 +208,7 @@ func copyResponses(ctx context.Context, tx pgx.Tx, rs []responseRow, as []answer
 func copyDeltas(ctx context.Context, tx pgx.Tx, d *deltas, prefix string) error {
 	for i, rows := range [][][]any{d.countRows(), d.subtreeRows()} {
 		t := rollupTables[i]
-		c := newCopyBuf(deltaKinds(t.cols), len(rows)*len(t.cols)*10)
+		c := newCopyBuf(deltaKinds[i], len(rows)*len(t.cols)*10)
 		for _, r := range rows {
 			if err := c.row(r...); err != nil {
 				return err

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -380,8 +381,7 @@ func (s *Store) writeBatch(ctx context.Context, batch []*pending, beforeCommit f
 // arrays rather than row values keep the plan one scan of
 // idx_responses_client with both columns bound, whatever the batch; a
 // pair that matches only across the arrays is dropped by findStored.
-const replayLookupSQL = "SELECT id, institution_id, client_id, survey_id, unit_id, service_id, template_version_id, day, " +
-	"captured_at, received_at, profile, comment, receipt, suspicious, excluded FROM responses " +
+var replayLookupSQL = "SELECT " + strings.Join(responseCols, ", ") + " FROM responses " +
 	"WHERE institution_id = ANY($1::text[]) AND client_id = ANY($2::text[])"
 
 // findStored returns the stored responses of keys ((institution id,
@@ -404,7 +404,7 @@ func findStored(ctx context.Context, tx pgx.Tx, keys [][]any) ([]responseRow, er
 	defer rows.Close()
 	var out []responseRow
 	for rows.Next() {
-		var r responseRow
+		var r responseRow // the columns of responseCols, in order
 		if err := rows.Scan(&r.ID, &r.InstitutionID, &r.ClientID, &r.SurveyID, &r.UnitID, &r.ServiceID, &r.TemplateVersionID,
 			&r.Day, &r.CapturedAt, &r.ReceivedAt, &r.Profile, &r.Comment, &r.Receipt, &r.Suspicious, &r.Excluded); err != nil {
 			return nil, fmt.Errorf("replay lookup: %w", err)
