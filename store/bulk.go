@@ -20,7 +20,7 @@ type Bulk struct {
 	s         *Store
 	responses []responseRow
 	answers   []answerRow
-	d         *deltas
+	d         *sums
 	total     int64 // responses handed to the writing goroutine
 	deltaRows int   // delta rows (groups) held before they are written
 
@@ -31,16 +31,16 @@ type Bulk struct {
 }
 
 // bulkWork is one piece to write: responses with their answers, then,
-// when d is set, the rollup deltas summed so far (which count responses
+// when d is set, the rollup rows summed so far (which count responses
 // of this piece or earlier ones, so they are written after them).
 type bulkWork struct {
 	ctx       context.Context
 	responses []responseRow
 	answers   []answerRow
-	d         *deltas
+	d         *sums
 }
 
-// bulkPrefix names the bulk loader's temporary delta tables.
+// bulkPrefix names the bulk loader's temporary rollup tables.
 const bulkPrefix = "bulk_"
 
 // bulkChunk is how many responses go to the database at once.
@@ -53,7 +53,7 @@ const bulkDeltaRows = 150_000
 
 // NewBulk starts a bulk load. Close must end it.
 func (s *Store) NewBulk() *Bulk {
-	b := &Bulk{s: s, d: newDeltas(), deltaRows: bulkDeltaRows, work: make(chan bulkWork, 1), done: make(chan struct{})}
+	b := &Bulk{s: s, d: newSums(), deltaRows: bulkDeltaRows, work: make(chan bulkWork, 1), done: make(chan struct{})}
 	go b.run()
 	return b
 }
@@ -85,7 +85,7 @@ func (b *Bulk) Add(ctx context.Context, sub *Submission) error {
 		b.answers = append(b.answers, answerRow{ResponseID: r.ID, QuestionCode: code, InstitutionID: r.InstitutionID, Value: int16(v)})
 	}
 	if !r.Excluded {
-		b.d.add(r, sub.UnitPath, sub.ElementOf, 1)
+		b.d.add(r, sub.UnitPath, sub.ElementOf)
 	}
 	if b.d.size() >= b.deltaRows {
 		return b.hand(ctx, true)
@@ -102,7 +102,7 @@ func (b *Bulk) hand(ctx context.Context, withDeltas bool) error {
 	w := bulkWork{ctx: ctx, responses: b.responses, answers: b.answers}
 	if withDeltas {
 		w.d = b.d
-		b.d = newDeltas()
+		b.d = newSums()
 	}
 	b.total += int64(len(b.responses))
 	b.responses = make([]responseRow, 0, bulkChunk)
@@ -142,25 +142,20 @@ func (b *Bulk) write(w bulkWork) error {
 		}
 	}
 	if w.d != nil && w.d.size() > 0 {
-		return b.writeDeltas(w.ctx, w.d)
+		return b.writeSums(w.ctx, w.d)
 	}
 	return nil
 }
 
-// writeDeltas adds summed rollup deltas to the rollup tables.
-func (b *Bulk) writeDeltas(ctx context.Context, d *deltas) error {
+// writeSums adds summed rollup rows to the rollup tables.
+func (b *Bulk) writeSums(ctx context.Context, d *sums) error {
 	if b.s.dialect != Postgres {
-		return b.s.InTx(ctx, func(tx *Store) error {
-			if err := tx.addDeltas(ctx, d); err != nil {
-				return err
-			}
-			return tx.foldDeltas(ctx)
-		})
+		return b.s.InTx(ctx, func(tx *Store) error { return tx.addSums(ctx, d) })
 	}
 	return b.s.pgxTx(ctx, func(tx pgx.Tx) error {
-		// Folding a million rows into a large table takes longer than
-		// the statement timeout a request gets. The fold then waits for
-		// a server's fold of the same tables to end.
+		// Adding a million rows to a large table takes longer than the
+		// statement timeout a request gets. It then waits for a server's
+		// fold of the same tables to end.
 		for _, set := range foldSettings("0", "256MB") {
 			if _, err := tx.Exec(ctx, set); err != nil {
 				return err
@@ -169,20 +164,20 @@ func (b *Bulk) writeDeltas(ctx context.Context, d *deltas) error {
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", foldLock); err != nil {
 			return err
 		}
-		// The deltas go through temporary tables, emptied at commit:
-		// no index to keep and no write-ahead log.
+		// The sums go through temporary tables, emptied at commit: no
+		// index to keep and no write-ahead log.
 		for _, t := range rollupTables {
 			if _, err := tx.Exec(ctx, fmt.Sprintf("CREATE TEMP TABLE IF NOT EXISTS %s%s (LIKE %s) ON COMMIT DELETE ROWS",
-				bulkPrefix, t.deltas, t.deltas)); err != nil {
+				bulkPrefix, t.table, t.table)); err != nil {
 				return err
 			}
 		}
-		if err := copyDeltas(ctx, tx, d, bulkPrefix); err != nil {
+		if err := copySums(ctx, tx, d, bulkPrefix); err != nil {
 			return err
 		}
 		for _, t := range rollupTables {
-			if _, err := tx.Exec(ctx, t.addFrom(bulkPrefix+t.deltas)); err != nil {
-				return fmt.Errorf("fold rollups: %w", err)
+			if _, err := tx.Exec(ctx, t.addFrom(bulkPrefix+t.table)); err != nil {
+				return fmt.Errorf("add rollups: %w", err)
 			}
 		}
 		return nil

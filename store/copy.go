@@ -17,8 +17,9 @@ import (
 // for the columns' types (one more round trip per COPY, four per batch)
 // and then plan the encoding of every value; the columns are known, so
 // their types are written down instead (responseKinds, answerKinds,
-// deltaKinds) and each value costs a few appends. A type that stops matching the schema fails the COPY
-// loudly ("incorrect binary data format"), never silently.
+// deltaKinds, sumKinds) and each value costs a few appends. A type that
+// stops matching the schema fails the COPY loudly ("incorrect binary data
+// format"), never silently.
 
 // copyKind is a column's PostgreSQL type in the binary format.
 type copyKind byte
@@ -158,27 +159,33 @@ var (
 	answerKinds = []copyKind{copyText, copyText, copyText, copyInt2}
 )
 
-// deltaKinds are the types of each rollup table's columns (by the index of
-// rollupTables): counts of respondents and index sums are bigint, the
-// score parts and the per-score counts integer, the key text.
-var deltaKinds = func() [][]copyKind {
-	var out [][]copyKind
-	for _, t := range rollupTables {
-		kinds := make([]copyKind, len(t.cols))
-		for i, c := range t.cols {
-			switch {
-			case c == "n" || c == "index_sum" || c == "index_sum_sq":
-				kinds[i] = copyInt8
-			case c == "num" || c == "den" || slices.Contains(stdCols, c):
-				kinds[i] = copyInt4
-			default:
-				kinds[i] = copyText
-			}
+// kindsOf returns the types of rollup columns: counts of respondents and
+// index sums are bigint, the score parts num and den scoreKind, the
+// per-score counts integer, the keys text.
+func kindsOf(cols []string, scoreKind copyKind) []copyKind {
+	kinds := make([]copyKind, len(cols))
+	for i, c := range cols {
+		switch {
+		case c == "n" || c == "index_sum" || c == "index_sum_sq":
+			kinds[i] = copyInt8
+		case c == "num" || c == "den":
+			kinds[i] = scoreKind
+		case slices.Contains(stdCols, c):
+			kinds[i] = copyInt4
+		default:
+			kinds[i] = copyText
 		}
-		out = append(out, kinds)
 	}
-	return out
-}()
+	return kinds
+}
+
+// deltaKinds are the types of rollup_deltas' columns (deltaCols); sumKinds
+// those of each rollup table's (by the index of rollupTables), whose num
+// and den GORM made bigint.
+var (
+	deltaKinds = kindsOf(deltaCols, copyInt4)
+	sumKinds   = [2][]copyKind{kindsOf(rollupTables[0].cols, copyInt8), kindsOf(rollupTables[1].cols, copyInt8)}
+)
 
 // copyResponses copies responses and their answers.
 func copyResponses(ctx context.Context, tx pgx.Tx, rs []responseRow, as []answerRow) error {
@@ -203,18 +210,30 @@ func copyResponses(ctx context.Context, tx pgx.Tx, rs []responseRow, as []answer
 	return c.send(ctx, tx, "answers", answerCols)
 }
 
-// copyDeltas appends the deltas to the delta tables, or to tables of their
-// shape whose names have a prefix.
-func copyDeltas(ctx context.Context, tx pgx.Tx, d *deltas, prefix string) error {
-	for i, rows := range [][][]any{d.countRows(), d.subtreeRows()} {
+// copyDeltas appends the deltas to rollup_deltas.
+func copyDeltas(ctx context.Context, tx pgx.Tx, d *deltas) error {
+	rows := d.rows()
+	c := newCopyBuf(deltaKinds, len(rows)*len(deltaCols)*10)
+	for _, r := range rows {
+		if err := c.row(r...); err != nil {
+			return err
+		}
+	}
+	return c.send(ctx, tx, "rollup_deltas", deltaCols)
+}
+
+// copySums copies the sums into tables of the rollup tables' shape whose
+// names are theirs with a prefix.
+func copySums(ctx context.Context, tx pgx.Tx, d *sums, prefix string) error {
+	for i, rows := range d.rows() {
 		t := rollupTables[i]
-		c := newCopyBuf(deltaKinds[i], len(rows)*len(t.cols)*10)
+		c := newCopyBuf(sumKinds[i], len(rows)*len(t.cols)*10)
 		for _, r := range rows {
 			if err := c.row(r...); err != nil {
 				return err
 			}
 		}
-		if err := c.send(ctx, tx, prefix+t.deltas, t.cols); err != nil {
+		if err := c.send(ctx, tx, prefix+t.table, t.cols); err != nil {
 			return err
 		}
 	}

@@ -219,7 +219,7 @@ func (s *Store) RebuildRollups(ctx context.Context, progress func(done int64)) (
 		if err := tx.lockRollups(ctx); err != nil {
 			return err
 		}
-		for _, t := range []string{"rollup_counts", "rollup_subtrees", "rollup_count_deltas", "rollup_subtree_deltas"} {
+		for _, t := range []string{"rollup_counts", "rollup_subtrees", "rollup_deltas"} {
 			if err := tx.db.Exec("DELETE FROM " + t).Error; err != nil {
 				return translate(err, t)
 			}
@@ -250,7 +250,7 @@ func (s *Store) RebuildRollups(ctx context.Context, progress func(done int64)) (
 			if err := tx.loadAnswers(ctx, rs); err != nil {
 				return err
 			}
-			d := newDeltas()
+			d := newSums()
 			for i := range rs {
 				r := &rs[i]
 				elementOf, ok := versions[r.TemplateVersionID]
@@ -262,12 +262,9 @@ func (s *Store) RebuildRollups(ctx context.Context, progress func(done int64)) (
 					elementOf = elementsOf(v)
 					versions[r.TemplateVersionID] = elementOf
 				}
-				d.add(r, paths[r.UnitID], elementOf, 1)
+				d.add(r, paths[r.UnitID], elementOf)
 			}
-			if err := tx.addDeltas(ctx, d); err != nil {
-				return err
-			}
-			if err := tx.foldDeltas(ctx); err != nil {
+			if err := tx.addSums(ctx, d); err != nil {
 				return err
 			}
 			total += int64(len(rows))

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -131,19 +132,67 @@ func (g *groupDelta) rows(key []any) [][]any {
 	return out
 }
 
-// deltas pre-sums the rollup changes of many responses, so that a batch of
-// a hundred answers to one unit on one day adds one row per group.
-type deltas struct {
+// counted is what one response adds to the rollups (sign +1) or takes
+// away (sign -1): its respondent sums and one count per element score.
+// ok is false when it answered no element: it is not counted.
+func counted(r *domain.Response, elementOf map[string]string, sign int64) (respondent delta, scores []scoreCount, ok bool) {
+	byElement := map[string][]int{}
+	for code, v := range r.Answers {
+		if e, ok := elementOf[code]; ok {
+			byElement[e] = append(byElement[e], v)
+		}
+	}
+	idx, ok := survey.RespondentIndexCents(byElement)
+	if !ok {
+		return delta{}, nil, false
+	}
+	scores = make([]scoreCount, 0, len(byElement))
+	for e, vs := range byElement {
+		sc := scoreCount{Element: e, Num: sum(vs), Den: len(vs), N: sign}
+		sc.col = stdCol(sc.Element, sc.Num, sc.Den)
+		scores = append(scores, sc)
+	}
+	return delta{N: sign, IndexSum: sign * idx, IndexSumSq: sign * idx * idx}, scores, true
+}
+
+// profileGroups returns a response's answer to each of Dimensions, the
+// age as its band; "" where it gave none.
+func profileGroups(r *domain.Response) [4]string {
+	var out [4]string
+	for i, dim := range Dimensions {
+		v := r.Profile[dim]
+		if dim == "age" {
+			v = domain.AgeBand(v)
+		}
+		out[i] = v
+	}
+	return out
+}
+
+func serviceOf(r *domain.Response) string {
+	if r.ServiceID != nil {
+		return *r.ServiceID
+	}
+	return ""
+}
+
+// pathIDs returns the ids of the units on a unit path, the root first.
+func pathIDs(unitPath string) []string { return strings.Split(strings.Trim(unitPath, "/"), "/") }
+
+// sums pre-sums the rollup rows of many responses in the rollup tables'
+// shape, so that a hundred answers to one unit on one day add one row per
+// group. The bulk loader and the rebuild add them to the tables directly.
+type sums struct {
 	counts  map[countGroup]*groupDelta
 	subtree map[subtreeGroup]*groupDelta
 }
 
-func newDeltas() *deltas {
-	return &deltas{counts: map[countGroup]*groupDelta{}, subtree: map[subtreeGroup]*groupDelta{}}
+func newSums() *sums {
+	return &sums{counts: map[countGroup]*groupDelta{}, subtree: map[subtreeGroup]*groupDelta{}}
 }
 
-// size is how many delta rows the deltas make.
-func (d *deltas) size() int { return len(d.counts) + len(d.subtree) }
+// size is how many rollup rows the sums make.
+func (d *sums) size() int { return len(d.counts) + len(d.subtree) }
 
 // elementsOf maps a template version's element question codes to their
 // element ids.
@@ -157,55 +206,29 @@ func elementsOf(v domain.TemplateVersion) map[string]string {
 	return m
 }
 
-// add adds one response (sign +1) or takes it away (sign -1). unitPath is
-// the path of the response's unit; every unit on it gets a subtree row.
-func (d *deltas) add(r *domain.Response, unitPath string, elementOf map[string]string, sign int64) {
-	byElement := map[string][]int{}
-	for code, v := range r.Answers {
-		if e, ok := elementOf[code]; ok {
-			byElement[e] = append(byElement[e], v)
-		}
-	}
-	idx, ok := survey.RespondentIndexCents(byElement)
+// add counts one response. unitPath is the path of the response's unit;
+// every unit on it gets a subtree row.
+func (d *sums) add(r *domain.Response, unitPath string, elementOf map[string]string) {
+	respondent, scores, ok := counted(r, elementOf, 1)
 	if !ok {
-		return // no element answered: nothing to count
+		return
 	}
-	service := ""
-	if r.ServiceID != nil {
-		service = *r.ServiceID
-	}
-	groups := []struct{ dim, grp string }{{"", ""}}
-	for _, dim := range Dimensions {
-		v := r.Profile[dim]
-		if dim == "age" {
-			v = domain.AgeBand(v)
-		}
-		if v != "" {
-			groups = append(groups, struct{ dim, grp string }{dim, v})
-		}
-	}
-	respondent := delta{N: sign, IndexSum: sign * idx, IndexSumSq: sign * idx * idx}
-	scores := make([]scoreCount, 0, len(byElement))
-	for e, vs := range byElement {
-		sc := scoreCount{Element: e, Num: sum(vs), Den: len(vs), N: sign}
-		sc.col = stdCol(sc.Element, sc.Num, sc.Den)
-		scores = append(scores, sc)
-	}
-	for _, g := range groups {
-		k := countGroup{InstitutionID: r.InstitutionID, UnitID: r.UnitID, SurveyID: r.SurveyID, ServiceID: service,
-			Day: r.Day, Dimension: g.dim, Grp: g.grp}
-		if g.dim != "" {
-			// Profile breakdowns are never split by service: keying their
-			// rows by it would multiply the rows a fold touches by the
-			// number of services for nothing.
-			k.ServiceID = ""
-		}
+	group := func(k countGroup) {
 		if d.counts[k] == nil {
 			d.counts[k] = &groupDelta{}
 		}
 		d.counts[k].add(respondent, scores)
 	}
-	for _, a := range strings.Split(strings.Trim(unitPath, "/"), "/") {
+	group(countGroup{InstitutionID: r.InstitutionID, UnitID: r.UnitID, SurveyID: r.SurveyID, ServiceID: serviceOf(r), Day: r.Day})
+	for i, v := range profileGroups(r) {
+		if v != "" {
+			// Profile breakdowns are never split by service: keying their
+			// rows by it would multiply the rows a fold touches by the
+			// number of services for nothing.
+			group(countGroup{InstitutionID: r.InstitutionID, UnitID: r.UnitID, SurveyID: r.SurveyID, Day: r.Day, Dimension: Dimensions[i], Grp: v})
+		}
+	}
+	for _, a := range pathIDs(unitPath) {
 		k := subtreeGroup{InstitutionID: r.InstitutionID, SubtreeID: a, Day: r.Day}
 		if d.subtree[k] == nil {
 			d.subtree[k] = &groupDelta{}
@@ -222,14 +245,12 @@ func sum(vs []int) int {
 	return t
 }
 
-// The rollup tables, their delta tables and their keys. The writer appends
-// pre-summed deltas (cheap inserts, no row locks); the fold adds them to
-// the keyed tables; reads use the *_all views, which add both. A delta
-// table has its rollup table's columns.
+// The rollup tables and their keys. Reads use the *_all views, which add
+// the rows that the deltas not folded yet stand for.
 type rollupTable struct {
-	table, deltas string
-	key           string   // the table's primary key
-	cols          []string // the table's columns: the key's, then values
+	table string
+	key   string   // the table's primary key
+	cols  []string // the table's columns: the key's, then values
 }
 
 // values are the columns a fold adds up.
@@ -239,47 +260,108 @@ var rollupValues = append([]string{"n", "index_sum", "index_sum_sq"}, stdCols...
 
 var rollupTables = []rollupTable{
 	{
-		table: "rollup_counts", deltas: "rollup_count_deltas",
-		key: "institution_id, unit_id, survey_id, service_id, day, dimension, grp, element, num, den",
+		table: "rollup_counts",
+		key:   "institution_id, unit_id, survey_id, service_id, day, dimension, grp, element, num, den",
 		cols: append([]string{"institution_id", "unit_id", "survey_id", "service_id", "day", "dimension", "grp", "element", "num", "den"},
 			rollupValues...),
 	},
 	{
-		table: "rollup_subtrees", deltas: "rollup_subtree_deltas",
-		key:  "institution_id, subtree_id, day, element, num, den",
-		cols: append([]string{"institution_id", "subtree_id", "day", "element", "num", "den"}, rollupValues...),
+		table: "rollup_subtrees",
+		key:   "institution_id, subtree_id, day, element, num, den",
+		cols:  append([]string{"institution_id", "subtree_id", "day", "element", "num", "den"}, rollupValues...),
 	},
 }
 
-func (d *deltas) countRows() [][]any {
-	rows := make([][]any, 0, len(d.counts))
+// rows returns the rows of each table of rollupTables, by its index.
+func (d *sums) rows() [2][][]any {
+	counts := make([][]any, 0, len(d.counts))
 	for k, g := range d.counts {
-		rows = append(rows, g.rows([]any{k.InstitutionID, k.UnitID, k.SurveyID, k.ServiceID, k.Day, k.Dimension, k.Grp})...)
+		counts = append(counts, g.rows([]any{k.InstitutionID, k.UnitID, k.SurveyID, k.ServiceID, k.Day, k.Dimension, k.Grp})...)
 	}
-	return rows
-}
-
-func (d *deltas) subtreeRows() [][]any {
-	rows := make([][]any, 0, len(d.subtree))
+	subtrees := make([][]any, 0, len(d.subtree))
 	for k, g := range d.subtree {
-		rows = append(rows, g.rows([]any{k.InstitutionID, k.SubtreeID, k.Day})...)
+		subtrees = append(subtrees, g.rows([]any{k.InstitutionID, k.SubtreeID, k.Day})...)
 	}
-	return rows
+	return [2][][]any{counts, subtrees}
 }
 
-// addDeltas appends the deltas to the delta tables with multi-row inserts.
-func (s *Store) addDeltas(ctx context.Context, d *deltas) error {
-	for i, rows := range [][][]any{d.countRows(), d.subtreeRows()} {
-		if err := insertRows(ctx, s, rollupTables[i].deltas, rollupTables[i].cols, rows); err != nil {
+// addSums adds the sums to the rollup tables with multi-row upserts.
+func (s *Store) addSums(ctx context.Context, d *sums) error {
+	for i, rows := range d.rows() {
+		t := rollupTables[i]
+		if err := insertRows(ctx, s, t.table, t.cols, rows, t.onConflictAdd()); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// deltaKey is the group of responses one row of rollup_deltas counts: the
+// same unit, survey, service, day and profile answers. The fold and the
+// *_all views spread the row into the rollup rows it stands for: the
+// unit's, one per profile answer, one per unit on the path (Subtrees).
+type deltaKey struct {
+	InstitutionID, UnitID, SurveyID, ServiceID, Day string
+	Profile                                         [4]string // by Dimensions
+	Subtrees                                        string    // JSON array of the ids on the unit's path
+}
+
+// deltas are the rollup changes of the responses of a batch, one row per
+// group of responses, which the writer appends to rollup_deltas: a plain
+// insert (a COPY on PostgreSQL), no row locks.
+type deltas struct {
+	groups   map[deltaKey]*groupDelta
+	subtrees map[string]string // unit path → Subtrees, made once per path
+}
+
+func newDeltas() *deltas {
+	return &deltas{groups: map[deltaKey]*groupDelta{}, subtrees: map[string]string{}}
+}
+
+// add adds one response (sign +1) or takes it away (sign -1). unitPath is
+// the path of the response's unit.
+func (d *deltas) add(r *domain.Response, unitPath string, elementOf map[string]string, sign int64) {
+	respondent, scores, ok := counted(r, elementOf, sign)
+	if !ok {
+		return
+	}
+	subtrees, ok := d.subtrees[unitPath]
+	if !ok {
+		b, _ := json.Marshal(pathIDs(unitPath)) // strings only: cannot fail
+		subtrees = string(b)
+		d.subtrees[unitPath] = subtrees
+	}
+	k := deltaKey{InstitutionID: r.InstitutionID, UnitID: r.UnitID, SurveyID: r.SurveyID, ServiceID: serviceOf(r), Day: r.Day,
+		Profile: profileGroups(r), Subtrees: subtrees}
+	if d.groups[k] == nil {
+		d.groups[k] = &groupDelta{}
+	}
+	d.groups[k].add(respondent, scores)
+}
+
+// deltaCols are the columns of rollup_deltas: the group, then the values
+// of a rollup row.
+var deltaCols = append([]string{"institution_id", "unit_id", "survey_id", "service_id", "day",
+	"gender", "age", "education", "occupation", "subtrees", "element", "num", "den"}, rollupValues...)
+
+func (d *deltas) rows() [][]any {
+	rows := make([][]any, 0, len(d.groups))
+	for k, g := range d.groups {
+		rows = append(rows, g.rows([]any{k.InstitutionID, k.UnitID, k.SurveyID, k.ServiceID, k.Day,
+			k.Profile[0], k.Profile[1], k.Profile[2], k.Profile[3], k.Subtrees})...)
+	}
+	return rows
+}
+
+// addDeltas appends the deltas to rollup_deltas with multi-row inserts.
+func (s *Store) addDeltas(ctx context.Context, d *deltas) error {
+	return insertRows(ctx, s, "rollup_deltas", deltaCols, d.rows(), "")
+}
+
 // insertRows writes rows with multi-row INSERTs, in chunks that stay under
-// both databases' limits on bound parameters.
-func insertRows(ctx context.Context, s *Store, table string, cols []string, rows [][]any) error {
+// both databases' limits on bound parameters; suffix ends each statement
+// ("" or an ON CONFLICT clause).
+func insertRows(ctx context.Context, s *Store, table string, cols []string, rows [][]any, suffix string) error {
 	chunk := 30000 / len(cols)
 	tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") + ")"
 	for start := 0; start < len(rows); start += chunk {
@@ -294,6 +376,7 @@ func insertRows(ctx context.Context, s *Store, table string, cols []string, rows
 			sb.WriteString(tuple)
 			args = append(args, rows[i]...)
 		}
+		sb.WriteString(suffix)
 		if err := s.db.WithContext(ctx).Exec(sb.String(), args...).Error; err != nil {
 			return translate(err, "rollups")
 		}
@@ -301,34 +384,67 @@ func insertRows(ctx context.Context, s *Store, table string, cols []string, rows
 	return nil
 }
 
-// foldStatements returns the statements that fold the delta tables into
-// the rollup tables; they run in one transaction. On PostgreSQL, DELETE …
+// spread returns the SELECT of the rows of rollup table t that the rows
+// of src (rollup_deltas or a query of its shape, with its alias) stand
+// for. For rollup_counts: a unit's respondent row, and one per profile
+// answer (never split by service). For rollup_subtrees: one per unit on
+// the path. The views rollup_counts_all and rollup_subtrees_all add the
+// same (migration 202611300900_group_deltas).
+func spread(dialect string, t rollupTable, src string) string {
+	values := "element, num, den, " + strings.Join(rollupValues, ", ")
+	if t.table == "rollup_counts" {
+		parts := []string{fmt.Sprintf("SELECT institution_id, unit_id, survey_id, service_id, day, '' AS dimension, '' AS grp, %s FROM %s", values, src)}
+		for _, dim := range Dimensions {
+			parts = append(parts, fmt.Sprintf("SELECT institution_id, unit_id, survey_id, '', day, '%[1]s', %[1]s, %[2]s FROM %[3]s WHERE %[1]s <> ''", dim, values, src))
+		}
+		return strings.Join(parts, " UNION ALL ")
+	}
+	dvalues := "d." + strings.ReplaceAll(values, ", ", ", d.")
+	if dialect == Postgres {
+		return fmt.Sprintf("SELECT d.institution_id, a.subtree_id::varchar(36) AS subtree_id, d.day, %s FROM %s d CROSS JOIN LATERAL json_array_elements_text(d.subtrees::json) AS a(subtree_id)", dvalues, src)
+	}
+	return fmt.Sprintf("SELECT d.institution_id, a.value AS subtree_id, d.day, %s FROM %s d, json_each(d.subtrees) a", dvalues, src)
+}
+
+// foldStatements returns the statements that fold rollup_deltas into the
+// rollup tables; they run in one transaction. On PostgreSQL, DELETE …
 // RETURNING hands over exactly the rows it deleted, so a batch committing
 // meanwhile keeps its rows for the next fold. SQLite has one writer at a
 // time, so it can sum first and delete after.
 func foldStatements(dialect string) []string {
-	var out []string
-	for _, t := range rollupTables {
-		if dialect == Postgres {
-			out = append(out, fmt.Sprintf("WITH gone AS (DELETE FROM %s RETURNING *) ", t.deltas)+t.addFrom("gone"))
-			continue
-		}
-		// WHERE true: SQLite's parser needs it before ON CONFLICT in an INSERT … SELECT.
-		out = append(out, t.addFrom(t.deltas+" WHERE true"), "DELETE FROM "+t.deltas)
+	counts, subtrees := rollupTables[0], rollupTables[1]
+	if dialect == Postgres {
+		return []string{"WITH gone AS (DELETE FROM rollup_deltas RETURNING *), counts AS (" +
+			counts.addFrom("("+spread(dialect, counts, "gone")+") s") + ") " +
+			subtrees.addFrom("("+spread(dialect, subtrees, "gone")+") s")}
 	}
-	return out
+	// WHERE true: SQLite's parser needs it before ON CONFLICT in an INSERT … SELECT.
+	return []string{
+		counts.addFrom("(" + spread(dialect, counts, "rollup_deltas") + ") s WHERE true"),
+		subtrees.addFrom("(" + spread(dialect, subtrees, "rollup_deltas") + ") s WHERE true"),
+		"DELETE FROM rollup_deltas",
+	}
 }
 
 // addFrom returns the statement that adds the rows of from, a table or a
-// query of the delta table's shape, to the rollup table.
+// query of the rollup table's shape, to the rollup table.
 func (t rollupTable) addFrom(from string) string {
-	var sums, adds []string
+	var sums []string
 	for _, c := range t.values() {
 		sums = append(sums, "SUM("+c+")")
+	}
+	return fmt.Sprintf("INSERT INTO %s (%s) SELECT %s, %s FROM %s GROUP BY %s",
+		t.table, strings.Join(t.cols, ", "), t.key, strings.Join(sums, ", "), from, t.key) + t.onConflictAdd()
+}
+
+// onConflictAdd ends an INSERT into the rollup table: a row whose key is
+// there already is added to it.
+func (t rollupTable) onConflictAdd() string {
+	var adds []string
+	for _, c := range t.values() {
 		adds = append(adds, fmt.Sprintf("%[1]s = %[2]s.%[1]s + excluded.%[1]s", c, t.table))
 	}
-	return fmt.Sprintf("INSERT INTO %s (%s) SELECT %s, %s FROM %s GROUP BY %s ON CONFLICT (%s) DO UPDATE SET %s",
-		t.table, strings.Join(t.cols, ", "), t.key, strings.Join(sums, ", "), from, t.key, t.key, strings.Join(adds, ", "))
+	return fmt.Sprintf(" ON CONFLICT (%s) DO UPDATE SET %s", t.key, strings.Join(adds, ", "))
 }
 
 // foldSettings returns the PostgreSQL settings of a fold's transaction.
@@ -347,7 +463,7 @@ func foldSettings(statementTimeout, workMem string) []string {
 // rows. A replica that finds it taken skips its turn.
 const foldLock = 0x5375617261 // "Suara"
 
-// foldDeltas folds the delta tables into the rollup tables; the caller
+// foldDeltas folds rollup_deltas into the rollup tables; the caller
 // provides the transaction.
 func (s *Store) foldDeltas(ctx context.Context) error {
 	for _, q := range foldStatements(s.dialect) {
@@ -390,7 +506,7 @@ func (s *Store) lockRollups(ctx context.Context) error {
 	if s.dialect != Postgres {
 		return nil
 	}
-	err := s.db.WithContext(ctx).Exec("LOCK TABLE rollup_count_deltas, rollup_subtree_deltas IN EXCLUSIVE MODE").Error
+	err := s.db.WithContext(ctx).Exec("LOCK TABLE rollup_deltas IN EXCLUSIVE MODE").Error
 	return translate(err, "rollups")
 }
 
@@ -586,28 +702,50 @@ func (s *Store) BreakdownCounts(ctx context.Context, unit domain.Unit, dimension
 // LastResponseDays returns, for each unit in a subtree whose own subtree
 // ever received a response, the last day it did. It reads a few index
 // entries per unit: the last day with respondents of the folded subtree
-// rollups, and of the deltas not folded yet. That is exact because deltas
-// only ever add respondents (an exclusion folds its own at once, in
-// adjustRollups), so no delta can cancel a folded day.
+// rollups, and, per unit, of the deltas not folded yet, which count for
+// every unit on that unit's path. That is exact because deltas only ever
+// add respondents (an exclusion folds its own at once, in adjustRollups),
+// so no delta can cancel a folded day.
 func (s *Store) LastResponseDays(ctx context.Context, unit domain.Unit) (map[string]string, error) {
-	ids, err := s.subtreeUnitIDs(ctx, unit)
+	var units []struct{ ID, Path string }
+	err := s.db.WithContext(ctx).Model(&unitRow{}).Select("id, path").
+		Where("institution_id = ? AND path LIKE ?", unit.InstitutionID, likePrefix(unit.Path)).Scan(&units).Error
 	if err != nil {
-		return nil, err
+		return nil, translate(err, "units")
 	}
-	var rows []struct{ UnitID, Folded, Delta string }
+	ids := make([]string, len(units))
+	paths := make(map[string]string, len(units))
+	for i, u := range units {
+		ids[i], paths[u.ID] = u.ID, u.Path
+	}
+	var folded []struct{ UnitID, Day string }
 	err = s.db.WithContext(ctx).Raw(`SELECT u.id AS unit_id,
   COALESCE((SELECT r.day FROM rollup_subtrees r WHERE r.institution_id = u.institution_id AND r.subtree_id = u.id
-     AND r.element = '' AND r.n > 0 ORDER BY r.day DESC LIMIT 1), '') AS folded,
-  COALESCE((SELECT MAX(d.day) FROM rollup_subtree_deltas d WHERE d.institution_id = u.institution_id AND d.subtree_id = u.id
-     AND d.element = '' AND d.n > 0), '') AS delta
-FROM units u WHERE u.institution_id = ? AND u.id IN ?`, unit.InstitutionID, ids).Scan(&rows).Error
+     AND r.element = '' AND r.n > 0 ORDER BY r.day DESC LIMIT 1), '') AS day
+FROM units u WHERE u.institution_id = ? AND u.id IN ?`, unit.InstitutionID, ids).Scan(&folded).Error
 	if err != nil {
 		return nil, translate(err, "rollups")
 	}
-	out := make(map[string]string, len(rows))
-	for _, r := range rows {
-		if day := max(r.Folded, r.Delta); day != "" {
-			out[r.UnitID] = day
+	var unfolded []struct{ UnitID, Day string }
+	err = s.db.WithContext(ctx).Raw(`SELECT unit_id, MAX(day) AS day FROM rollup_deltas
+WHERE institution_id = ? AND unit_id IN ? AND element = '' AND n > 0 GROUP BY unit_id`, unit.InstitutionID, ids).Scan(&unfolded).Error
+	if err != nil {
+		return nil, translate(err, "rollups")
+	}
+	out := make(map[string]string, len(units))
+	later := func(id, day string) { // "" is never kept
+		if day > out[id] {
+			out[id] = day
+		}
+	}
+	for _, r := range folded {
+		later(r.UnitID, r.Day)
+	}
+	for _, r := range unfolded {
+		for _, id := range pathIDs(paths[r.UnitID]) {
+			if _, inSubtree := paths[id]; inSubtree {
+				later(id, r.Day)
+			}
 		}
 	}
 	return out, nil

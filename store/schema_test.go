@@ -19,10 +19,10 @@ import (
 // distributedPrefixes is held to the same rules, so a new response,
 // answer or rollup table cannot escape them.
 var (
-	distributed         = []string{"responses", "answers", "rollup_counts", "rollup_subtrees", "rollup_count_deltas", "rollup_subtree_deltas"}
+	distributed         = []string{"responses", "answers", "rollup_counts", "rollup_subtrees", "rollup_deltas"}
 	distributedPrefixes = []string{"response", "answer", "rollup"}
 	// appendOnly tables take every insert as a new row and have no key.
-	appendOnly = []string{"rollup_count_deltas", "rollup_subtree_deltas"}
+	appendOnly = []string{"rollup_deltas"}
 )
 
 // schemaIndex is one primary key or unique index of a table.
@@ -289,6 +289,81 @@ UNION ALL SELECT 's', n, index_sum, u1_3, u1_4, u3_2 FROM rollup_subtrees_all WH
 				"s  0 0 1 7500", "s kebersihan 3 1 1 0", "s waktu 2 1 1 0"}
 			if got := narrow(); !slices.Equal(got, want) {
 				t.Errorf("rows after the rollback:\n got %q\nwant %q", got, want)
+			}
+		})
+	}
+}
+
+// TestGroupDeltasMigration folds the two old delta tables into the rollups
+// and replaces them with rollup_deltas, whose rows the *_all views spread
+// into the rollup rows they stand for; the rollback folds those too.
+func TestGroupDeltasMigration(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(d, func(t *testing.T) {
+			s, m, mig := migratedToBefore(t, d, "202611300900_group_deltas")
+			defer s.Close()
+			db := s.DB()
+			var zeros []string // the score columns a row below leaves at 0
+			for k := 1; k <= 9; k++ {
+				for v := 1; v <= 4; v++ {
+					if k != 1 || v != 4 {
+						zeros = append(zeros, "u"+strconv.Itoa(k)+"_"+strconv.Itoa(v))
+					}
+				}
+			}
+			values := func(vals string) string { return vals + strings.Repeat(", 0", len(zeros)) }
+			cols := "element, num, den, n, index_sum, index_sum_sq, u1_4, " + strings.Join(zeros, ", ")
+			const group = `'inst', 'unit', 'sv', '', '2026-11-27', '', ''`
+			mustOK(t, db.Exec(`INSERT INTO rollup_counts (institution_id, unit_id, survey_id, service_id, day, dimension, grp, `+cols+`)
+VALUES (`+group+`, `+values(`'', 0, 0, 2, 15000, 0, 2`)+`)`).Error)
+			mustOK(t, db.Exec(`INSERT INTO rollup_count_deltas (institution_id, unit_id, survey_id, service_id, day, dimension, grp, `+cols+`)
+VALUES (`+group+`, `+values(`'', 0, 0, 1, 10000, 0, 1`)+`)`).Error)
+			mustOK(t, db.Exec(`INSERT INTO rollup_subtree_deltas (institution_id, subtree_id, day, `+cols+`)
+VALUES ('inst', 'root', '2026-11-27', `+values(`'', 0, 0, 1, 10000, 0, 1`)+`)`).Error)
+			// totals lists the respondent sums of every group, folded or not.
+			totals := func() []string {
+				t.Helper()
+				var rows []struct {
+					Key         string
+					N, IndexSum int64
+					U14         int64 `gorm:"column:u1_4"`
+				}
+				mustOK(t, db.Raw(`SELECT 'c|' || unit_id || '|' || dimension || '|' || grp AS key, SUM(n) AS n, SUM(index_sum) AS index_sum, SUM(u1_4) AS u1_4
+FROM rollup_counts_all WHERE element = '' GROUP BY unit_id, dimension, grp
+UNION ALL SELECT 's|' || subtree_id, SUM(n), SUM(index_sum), SUM(u1_4) FROM rollup_subtrees_all WHERE element = '' GROUP BY subtree_id
+UNION ALL SELECT 'o|' || element, SUM(n), 0, 0 FROM rollup_subtrees_all WHERE element <> '' GROUP BY element`).Scan(&rows).Error)
+				var out []string
+				for _, r := range rows {
+					out = append(out, r.Key+" "+strconv.FormatInt(r.N, 10)+" "+strconv.FormatInt(r.IndexSum, 10)+" "+strconv.FormatInt(r.U14, 10))
+				}
+				slices.Sort(out)
+				return out
+			}
+			mustOK(t, m.MigrateTo(mig.ID))
+			var folded int64
+			mustOK(t, db.Raw(`SELECT n FROM rollup_counts WHERE unit_id = 'unit' AND element = ''`).Scan(&folded).Error)
+			if folded != 3 {
+				t.Errorf("respondents of the unit folded by the migration = %d, want 3", folded)
+			}
+			if want, got := []string{"c|unit|| 3 25000 3", "s|root 1 10000 1"}, totals(); !slices.Equal(got, want) {
+				t.Errorf("after the migration:\n got %q\nwant %q", got, want)
+			}
+			// A response group of a female respondent of 'unit' under 'root',
+			// and a score outside the nine elements.
+			const deltaGroup = `'inst', 'unit', 'sv', 'svc', '2026-11-27', 'female', '', 'sma', '', '["root","unit"]'`
+			mustOK(t, db.Exec(`INSERT INTO rollup_deltas (institution_id, unit_id, survey_id, service_id, day, gender, age, education, occupation, subtrees, `+cols+`)
+VALUES (`+deltaGroup+`, `+values(`'', 0, 0, 1, 5000, 0, 1`)+`), (`+deltaGroup+`, `+values(`'kebersihan', 3, 1, 1, 0, 0, 0`)+`)`).Error)
+			want := []string{"c|unit|education|sma 1 5000 1", "c|unit|gender|female 1 5000 1", "c|unit|| 4 30000 4",
+				"o|kebersihan 2 0 0", "s|root 2 15000 2", "s|unit 1 5000 1"}
+			slices.Sort(want)
+			if got := totals(); !slices.Equal(got, want) {
+				t.Errorf("with a group delta:\n got %q\nwant %q", got, want)
+			}
+			mustOK(t, m.RollbackMigration(mig))
+			var left int64
+			mustOK(t, db.Raw(`SELECT COUNT(*) FROM rollup_count_deltas`).Scan(&left).Error)
+			if got := totals(); !slices.Equal(got, want) || left != 0 {
+				t.Errorf("after the rollback (%d delta rows left):\n got %q\nwant %q", left, got, want)
 			}
 		})
 	}

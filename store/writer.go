@@ -333,7 +333,7 @@ func (s *Store) writeBatch(ctx context.Context, batch []*pending, beforeCommit f
 				if err := copyResponses(ctx, tx, rows, answers); err != nil {
 					return err
 				}
-				if err := copyDeltas(ctx, tx, d, ""); err != nil {
+				if err := copyDeltas(ctx, tx, d); err != nil {
 					return err
 				}
 			}

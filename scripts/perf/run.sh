@@ -146,7 +146,7 @@ SQL
       # the run's last deltas, so that its CPU is counted too, and check
       # that nothing was left unfolded.
       sleep 6
-      unfolded=$(psql "$URL" -Atc "SELECT (SELECT count(*) FROM rollup_count_deltas) + (SELECT count(*) FROM rollup_subtree_deltas)")
+      unfolded=$(psql "$URL" -Atc "SELECT count(*) FROM rollup_deltas")
       [ "$unfolded" = 0 ] || log "warning: $unfolded rollup delta rows not folded 6 s after the run"
       ticks $(pg_pids_of "$DB") >"$OUT/ticks.pg.after"
       ticks "$SERVER_PID" >"$OUT/ticks.srv.after"

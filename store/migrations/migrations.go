@@ -18,6 +18,7 @@ func All() []*gormigrate.Migration {
 		distributionKeys(),
 		rollupDeltas(),
 		wideRollups(),
+		groupDeltas(),
 	}
 }
 
