@@ -101,7 +101,7 @@ func TestQueryPlansUseTheirIndexes(t *testing.T) {
 	// The writer's lookup goes through pgx, not GORM: its statement is
 	// explained with a batch's arrays written in.
 	batchLookup := strings.NewReplacer(
-		"$1", fmt.Sprintf("ARRAY['%s']", replayed.Response.InstitutionID),
+		"$1", fmt.Sprintf("ARRAY['%[1]s', '%[1]s', '%[1]s']", replayed.Response.InstitutionID),
 		"$2", fmt.Sprintf("ARRAY['%s', '%s', '%s']", replayed.Response.ClientID, uuid.NewString(), uuid.NewString()),
 	).Replace(store.ReplayLookupSQL)
 	for _, c := range cases {

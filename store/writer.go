@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -377,27 +376,32 @@ func (s *Store) writeBatch(ctx context.Context, batch []*pending, beforeCommit f
 	return results, nil
 }
 
-// replayLookupSQL finds the stored responses of a batch's client ids. Two
-// arrays rather than row values keep the plan one scan of
-// idx_responses_client with both columns bound, whatever the batch; a
-// pair that matches only across the arrays is dropped by findStored.
-var replayLookupSQL = "SELECT " + strings.Join(responseCols, ", ") + " FROM responses " +
-	"WHERE institution_id = ANY($1::text[]) AND client_id = ANY($2::text[])"
+// replayLookupSQL finds the stored responses of a batch's client ids: a
+// join of the (institution, client id) pairs with responses, which
+// PostgreSQL runs as one lookup per pair on the unique index
+// idx_responses_client, both columns bound, whatever its statistics. With
+// "institution_id = ANY(…) AND client_id = ANY(…)" instead, the planner
+// bound only the institution when its statistics said it had few rows
+// (a new institution, or a table growing faster than autoanalyze), and
+// each batch then read every response of the institution: 14–22 ms per
+// batch after 20 s of load.
+var replayLookupSQL = "SELECT r." + strings.Join(responseCols, ", r.") +
+	" FROM unnest($1::text[], $2::text[]) AS k(institution_id, client_id)" +
+	" JOIN responses r ON r.institution_id = k.institution_id AND r.client_id = k.client_id"
 
 // findStored returns the stored responses of keys ((institution id,
 // client id) pairs), inside the batch's transaction.
 func findStored(ctx context.Context, tx pgx.Tx, keys [][]any) ([]responseRow, error) {
-	want := make(map[[2]string]bool, len(keys))
-	var insts, clients []string
-	for _, k := range keys {
-		inst, client := k[0].(string), k[1].(string)
-		want[[2]string{inst, client}] = true
-		if !slices.Contains(insts, inst) {
-			insts = append(insts, inst)
-		}
-		clients = append(clients, client)
+	insts, clients := make([]string, len(keys)), make([]string, len(keys))
+	for i, k := range keys {
+		insts[i], clients[i] = k[0].(string), k[1].(string)
 	}
-	rows, err := tx.Query(ctx, replayLookupSQL, insts, clients)
+	// An unnamed statement (QueryExecModeExec, still one round trip) is
+	// planned with the batch's arrays every time. pgx prepares a statement
+	// otherwise, and PostgreSQL may then settle on a generic plan, which
+	// guesses 100 pairs and, on a table just analyzed, chose a scan of the
+	// whole table for a minute of load.
+	rows, err := tx.Query(ctx, replayLookupSQL, pgx.QueryExecModeExec, insts, clients)
 	if err != nil {
 		return nil, fmt.Errorf("replay lookup: %w", err)
 	}
@@ -409,9 +413,7 @@ func findStored(ctx context.Context, tx pgx.Tx, keys [][]any) ([]responseRow, er
 			&r.Day, &r.CapturedAt, &r.ReceivedAt, &r.Profile, &r.Comment, &r.Receipt, &r.Suspicious, &r.Excluded); err != nil {
 			return nil, fmt.Errorf("replay lookup: %w", err)
 		}
-		if want[[2]string{r.InstitutionID, r.ClientID}] {
-			out = append(out, r)
-		}
+		out = append(out, r)
 	}
 	return out, rows.Err()
 }
