@@ -172,7 +172,11 @@ func (b *Bulk) writeSums(ctx context.Context, d *sums) error {
 				return err
 			}
 		}
-		if err := copySums(ctx, tx, d, bulkPrefix); err != nil {
+		streams, err := sumStreams(d, bulkPrefix)
+		if err != nil {
+			return err
+		}
+		if err := sendCopies(ctx, tx, streams...); err != nil {
 			return err
 		}
 		for _, t := range rollupTables {
@@ -189,7 +193,11 @@ func (b *Bulk) Total() int64 { return b.total + int64(len(b.responses)) }
 
 func (b *Bulk) writeResponses(ctx context.Context, rs []responseRow, as []answerRow) error {
 	if b.s.dialect == Postgres {
-		return b.s.pgxTx(ctx, func(tx pgx.Tx) error { return copyResponses(ctx, tx, rs, as) })
+		streams, err := responseStreams(rs, as)
+		if err != nil {
+			return err
+		}
+		return b.s.pgxTx(ctx, func(tx pgx.Tx) error { return sendCopies(ctx, tx, streams...) })
 	}
 	return b.s.InTx(ctx, func(tx *Store) error {
 		if err := tx.db.CreateInBatches(rs, 500).Error; err != nil {
@@ -222,9 +230,9 @@ func (b *Bulk) Close(ctx context.Context) error {
 	return translate(b.s.db.WithContext(ctx).Exec("ANALYZE responses, answers, rollup_counts, rollup_subtrees").Error, "rollups")
 }
 
-// pgxTx runs fn in a transaction on one pgx connection of the pool, for
-// what GORM cannot do (COPY); it commits when fn returns nil.
-func (s *Store) pgxTx(ctx context.Context, fn func(pgx.Tx) error) error {
+// pgxConn runs fn on one pgx connection of the pool, for what GORM
+// cannot do (COPY).
+func (s *Store) pgxConn(ctx context.Context, fn func(*pgx.Conn) error) error {
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return err
@@ -234,8 +242,14 @@ func (s *Store) pgxTx(ctx context.Context, fn func(pgx.Tx) error) error {
 		return translate(err, "database connection")
 	}
 	defer conn.Close()
-	return conn.Raw(func(dc any) error {
-		tx, err := dc.(*stdlib.Conn).Conn().Begin(ctx)
+	return conn.Raw(func(dc any) error { return fn(dc.(*stdlib.Conn).Conn()) })
+}
+
+// pgxTx runs fn in a transaction on one pgx connection of the pool; it
+// commits when fn returns nil.
+func (s *Store) pgxTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	return s.pgxConn(ctx, func(conn *pgx.Conn) error {
+		tx, err := conn.Begin(ctx)
 		if err != nil {
 			return err
 		}

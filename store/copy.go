@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgproto3"
 )
 
 // The writer and the bulk loader send their rows with COPY in PostgreSQL's
@@ -138,12 +140,25 @@ func (c *copyBuf) value(k copyKind, v any) error {
 	return nil
 }
 
-// send ends the stream and copies it into table (cols in order).
-func (c *copyBuf) send(ctx context.Context, tx pgx.Tx, table string, cols []string) error {
+// copyStream is one COPY … FROM STDIN (FORMAT binary), ready to send.
+type copyStream struct {
+	table, sql string
+	data       []byte
+}
+
+// stream ends the rows and names the table (cols in order) they go to.
+func (c *copyBuf) stream(table string, cols []string) copyStream {
 	c.b = binary.BigEndian.AppendUint16(c.b, 0xFFFF) // trailer
 	sql := "COPY " + pgx.Identifier{table}.Sanitize() + " (" + strings.Join(cols, ", ") + ") FROM STDIN (FORMAT binary)"
-	if _, err := tx.Conn().PgConn().CopyFrom(ctx, bytes.NewReader(c.b), sql); err != nil {
-		return fmt.Errorf("copy %s: %w", table, err)
+	return copyStream{table: table, sql: sql, data: c.b}
+}
+
+// sendCopies sends the streams one after the other, in tx.
+func sendCopies(ctx context.Context, tx pgx.Tx, streams ...copyStream) error {
+	for _, st := range streams {
+		if _, err := tx.Conn().PgConn().CopyFrom(ctx, bytes.NewReader(st.data), st.sql); err != nil {
+			return fmt.Errorf("copy %s: %w", st.table, err)
+		}
 	}
 	return nil
 }
@@ -187,55 +202,126 @@ var (
 	sumKinds   = [2][]copyKind{kindsOf(rollupTables[0].cols, copyInt8), kindsOf(rollupTables[1].cols, copyInt8)}
 )
 
-// copyResponses copies responses and their answers.
-func copyResponses(ctx context.Context, tx pgx.Tx, rs []responseRow, as []answerRow) error {
+// responseStreams encodes responses and their answers.
+func responseStreams(rs []responseRow, as []answerRow) ([]copyStream, error) {
 	c := newCopyBuf(responseKinds, len(rs)*400)
 	for i := range rs {
 		r := &rs[i]
 		if err := c.row(r.ID, r.InstitutionID, r.ClientID, r.SurveyID, r.UnitID, r.ServiceID, r.TemplateVersionID, r.Day,
 			r.CapturedAt, r.ReceivedAt, r.Profile, r.Comment, r.Receipt, r.Suspicious, r.Excluded); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	if err := c.send(ctx, tx, "responses", responseCols); err != nil {
-		return err
-	}
+	responses := c.stream("responses", responseCols)
 	c = newCopyBuf(answerKinds, len(as)*90)
 	for i := range as {
 		a := &as[i]
 		if err := c.row(a.ResponseID, a.QuestionCode, a.InstitutionID, a.Value); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return c.send(ctx, tx, "answers", answerCols)
+	return []copyStream{responses, c.stream("answers", answerCols)}, nil
 }
 
-// copyDeltas appends the deltas to rollup_deltas.
-func copyDeltas(ctx context.Context, tx pgx.Tx, d *deltas) error {
+// deltaStream encodes the deltas for rollup_deltas.
+func deltaStream(d *deltas) (copyStream, error) {
 	rows := d.rows()
 	c := newCopyBuf(deltaKinds, len(rows)*len(deltaCols)*10)
 	for _, r := range rows {
 		if err := c.row(r...); err != nil {
-			return err
+			return copyStream{}, err
 		}
 	}
-	return c.send(ctx, tx, "rollup_deltas", deltaCols)
+	return c.stream("rollup_deltas", deltaCols), nil
 }
 
-// copySums copies the sums into tables of the rollup tables' shape whose
+// sumStreams encodes the sums for tables of the rollup tables' shape whose
 // names are theirs with a prefix.
-func copySums(ctx context.Context, tx pgx.Tx, d *sums, prefix string) error {
+func sumStreams(d *sums, prefix string) ([]copyStream, error) {
+	var out []copyStream
 	for i, rows := range d.rows() {
 		t := rollupTables[i]
 		c := newCopyBuf(sumKinds[i], len(rows)*len(t.cols)*10)
 		for _, r := range rows {
 			if err := c.row(r...); err != nil {
-				return err
+				return nil, err
 			}
 		}
-		if err := c.send(ctx, tx, prefix+t.table, t.cols); err != nil {
-			return err
+		out = append(out, c.stream(prefix+t.table, t.cols))
+	}
+	return out, nil
+}
+
+// writeInOneFlight runs BEGIN, the COPYs with their rows and COMMIT as one
+// flight of messages: one round trip to PostgreSQL instead of one per
+// statement (pgx's CopyFrom and Begin wait for each answer). The server
+// runs them in order; after an error it ignores the rest of that COPY's
+// data and fails every later statement of the aborted transaction, whose
+// COMMIT then rolls back, so nothing of the batch is stored. With
+// beforeCommit set (tests inject faults with it), COMMIT waits for it, in
+// a second round trip. The connection is closed on a protocol or network
+// failure, so the pool never reuses it in an unknown state.
+func writeInOneFlight(ctx context.Context, pc *pgconn.PgConn, streams []copyStream, beforeCommit func() error) error {
+	fe := pc.Frontend()
+	fe.Send(&pgproto3.Query{String: "BEGIN"})
+	for _, st := range streams {
+		fe.Send(&pgproto3.Query{String: st.sql})
+		fe.Send(&pgproto3.CopyData{Data: st.data})
+		fe.Send(&pgproto3.CopyDone{})
+	}
+	statements := 1 + len(streams)
+	if beforeCommit == nil {
+		fe.Send(&pgproto3.Query{String: "COMMIT"})
+		statements++
+	}
+	if err := fe.Flush(); err != nil {
+		_ = pc.Close(ctx)
+		return fmt.Errorf("write batch: %w", err)
+	}
+	failed, err := readResults(ctx, pc, statements, streams)
+	if err != nil {
+		_ = pc.Close(ctx)
+		return err
+	}
+	if beforeCommit != nil {
+		end := "COMMIT"
+		if failed == nil {
+			failed = beforeCommit()
+		}
+		if failed != nil {
+			end = "ROLLBACK"
+		}
+		if err := pc.Exec(ctx, end).Close(); err != nil && failed == nil {
+			failed = err
 		}
 	}
-	return nil
+	if pc.TxStatus() != 'I' { // cannot happen after COMMIT or ROLLBACK; never pool a connection inside a transaction
+		_ = pc.Close(ctx)
+	}
+	return failed
+}
+
+// readResults reads the answers to n simple queries, up to the last
+// ReadyForQuery. It returns the first statement error (named by its COPY
+// when it came from one), and err when the connection itself failed.
+func readResults(ctx context.Context, pc *pgconn.PgConn, n int, streams []copyStream) (failed, err error) {
+	statement := 0 // 0 is BEGIN, 1… the streams, then COMMIT
+	for statement < n {
+		msg, err := pc.ReceiveMessage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("write batch: %w", err)
+		}
+		switch m := msg.(type) {
+		case *pgproto3.ErrorResponse:
+			if failed == nil {
+				failed = pgconn.ErrorResponseToPgError(m)
+				if statement >= 1 && statement <= len(streams) {
+					failed = fmt.Errorf("copy %s: %w", streams[statement-1].table, failed)
+				}
+			}
+		case *pgproto3.ReadyForQuery:
+			statement++
+		}
+	}
+	return failed, nil
 }

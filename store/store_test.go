@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -430,6 +431,52 @@ func TestConcurrentCopiesAcrossCommitters(t *testing.T) {
 	mustOK(t, s.DB().Table("responses").Count(&stored).Error)
 	if stored != 1 {
 		t.Errorf("stored responses = %d, want 1", stored)
+	}
+	assertRollupsEqualRebuild(t, s)
+}
+
+// TestFailedFlightStoresNothing: the writer sends a batch's BEGIN, COPYs
+// and COMMIT in one flight. When the last COPY fails (a profile answer too
+// long for rollup_deltas), the responses and answers already copied must
+// go with it: the response is refused, the others of its batch are
+// stored once each, and the connection serves the next batches.
+func TestFailedFlightStoresNothing(t *testing.T) {
+	if !slices.Contains(storetest.Dialects(t), store.Postgres) {
+		t.Skip("needs PostgreSQL (SUARA_TEST_DATABASE_URL)")
+	}
+	s := storetest.Open(t, store.Postgres, store.Options{Writer: store.WriterOptions{Committers: 1}})
+	f := newFixture(t, s)
+	bad := f.submission(f.child, uuid.NewString(), "2026-05-03", [9]int{4, 4, 4, 4, 4, 4, 4, 4, 4})
+	bad.Response.Profile["gender"] = strings.Repeat("x", 80) // rollup_deltas.gender is varchar(64)
+	var wg sync.WaitGroup
+	var stored atomic.Int64
+	for i := range 20 {
+		wg.Go(func() {
+			_, created, err := s.Submit(ctx, f.submission(f.child, uuid.NewString(), "2026-05-03", [9]int{1 + i%4, 2, 3, 4, 3, 2, 1, 2, 3}))
+			if err != nil {
+				t.Errorf("good response %d: %v", i, err)
+			} else if created {
+				stored.Add(1)
+			}
+		})
+	}
+	_, _, badErr := s.Submit(ctx, bad)
+	wg.Wait()
+	if badErr == nil {
+		t.Fatal("a response whose rollup delta cannot be stored was acknowledged")
+	}
+	var n int64
+	mustOK(t, s.DB().Table("responses").Where("client_id = ?", bad.Response.ClientID).Count(&n).Error)
+	if n != 0 {
+		t.Errorf("the refused response left %d responses rows", n)
+	}
+	mustOK(t, s.DB().Table("responses").Count(&n).Error)
+	if n != 20 || stored.Load() != 20 {
+		t.Errorf("stored %d responses, %d acknowledged as new, want 20 and 20", n, stored.Load())
+	}
+	_, created, err := s.Submit(ctx, f.submission(f.child, uuid.NewString(), "2026-05-04", [9]int{4, 4, 4, 4, 4, 4, 4, 4, 4}))
+	if err != nil || !created {
+		t.Fatalf("the batch after the failure: created %v, %v", created, err)
 	}
 	assertRollupsEqualRebuild(t, s)
 }

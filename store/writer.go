@@ -322,24 +322,34 @@ func (s *Store) writeBatch(ctx context.Context, batch []*pending, beforeCommit f
 	}
 	var err error
 	if s.dialect == Postgres {
-		err = s.pgxTx(ctx, func(tx pgx.Tx) error {
-			existing, err := findStored(ctx, tx, keys)
+		err = s.pgxConn(ctx, func(conn *pgx.Conn) error {
+			// Outside the transaction: under READ COMMITTED it would see
+			// the same, and a copy that commits after this read breaks the
+			// unique index instead (commit).
+			existing, err := findStored(ctx, conn, keys)
 			if err != nil {
 				return err
 			}
 			plan(existing)
-			if len(rows) > 0 {
-				if err := copyResponses(ctx, tx, rows, answers); err != nil {
-					return err
-				}
-				if err := copyDeltas(ctx, tx, d); err != nil {
-					return err
-				}
-			}
+			var hook func() error
 			if beforeCommit != nil {
-				return beforeCommit(len(batch))
+				hook = func() error { return beforeCommit(len(batch)) }
 			}
-			return nil
+			if len(rows) == 0 {
+				if hook != nil {
+					return hook()
+				}
+				return nil
+			}
+			streams, err := responseStreams(rows, answers)
+			if err != nil {
+				return err
+			}
+			deltas, err := deltaStream(d)
+			if err != nil {
+				return err
+			}
+			return writeInOneFlight(ctx, conn.PgConn(), append(streams, deltas), hook)
 		})
 		err = translate(err, "responses")
 	} else {
@@ -390,8 +400,10 @@ var replayLookupSQL = "SELECT r." + strings.Join(responseCols, ", r.") +
 	" JOIN responses r ON r.institution_id = k.institution_id AND r.client_id = k.client_id"
 
 // findStored returns the stored responses of keys ((institution id,
-// client id) pairs), inside the batch's transaction.
-func findStored(ctx context.Context, tx pgx.Tx, keys [][]any) ([]responseRow, error) {
+// client id) pairs).
+func findStored(ctx context.Context, db interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+}, keys [][]any) ([]responseRow, error) {
 	insts, clients := make([]string, len(keys)), make([]string, len(keys))
 	for i, k := range keys {
 		insts[i], clients[i] = k[0].(string), k[1].(string)
@@ -401,7 +413,7 @@ func findStored(ctx context.Context, tx pgx.Tx, keys [][]any) ([]responseRow, er
 	// otherwise, and PostgreSQL may then settle on a generic plan, which
 	// guesses 100 pairs and, on a table just analyzed, chose a scan of the
 	// whole table for a minute of load.
-	rows, err := tx.Query(ctx, replayLookupSQL, pgx.QueryExecModeExec, insts, clients)
+	rows, err := db.Query(ctx, replayLookupSQL, pgx.QueryExecModeExec, insts, clients)
 	if err != nil {
 		return nil, fmt.Errorf("replay lookup: %w", err)
 	}
