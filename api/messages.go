@@ -107,7 +107,7 @@ var detailMessages = map[string]text{
 	"queue_full":           {"Layanan sedang sibuk; jawaban Anda belum tersimpan, coba lagi.", "The service is busy; your answer was not stored, try again."},
 	"database_unavailable": {"Basis data tidak dapat dihubungi.", "The database cannot be reached."},
 	"timeout":              {"Waktu habis; coba lagi.", "Timed out; try again."},
-	"write_failed":         {"Jawaban belum tersimpan; coba lagi.", "The answer was not stored; try again."},
+	"write_failed":         {"Jawaban belum dipastikan tersimpan; kirim ulang.", "The answer could not be confirmed as stored; send it again."},
 	"shutting_down":        {"Server sedang dimatikan; coba lagi.", "The server is shutting down; try again."},
 	"not_implemented":      {"Fitur ini belum tersedia.", "This feature is not available yet."},
 	"internal":             {"Terjadi kesalahan pada server.", "Something went wrong on the server."},

@@ -274,6 +274,13 @@ func writeInOneFlight(ctx context.Context, pc *pgconn.PgConn, streams []copyStre
 		fe.Send(&pgproto3.Query{String: "COMMIT"})
 		statements++
 	}
+	// The flight may outgrow the socket's buffers, and Flush does not
+	// watch ctx: a deadline keeps a server that stopped reading from
+	// holding the writer past the batch's timeout.
+	if deadline, ok := ctx.Deadline(); ok {
+		_ = pc.Conn().SetWriteDeadline(deadline)
+		defer pc.Conn().SetWriteDeadline(time.Time{}) //nolint:errcheck // a failed reset fails the next write, which closes the connection
+	}
 	if err := fe.Flush(); err != nil {
 		_ = pc.Close(ctx)
 		return fmt.Errorf("write batch: %w", err)

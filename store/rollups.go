@@ -718,17 +718,20 @@ func (s *Store) LastResponseDays(ctx context.Context, unit domain.Unit) (map[str
 	for i, u := range units {
 		ids[i], paths[u.ID] = u.ID, u.Path
 	}
+	// The deltas first: a fold that commits between the two reads moves
+	// rows from the first into the second, where they are read again
+	// (a maximum does not mind), rather than out of sight of both.
+	var unfolded []struct{ UnitID, Day string }
+	err = s.db.WithContext(ctx).Raw(`SELECT unit_id, MAX(day) AS day FROM rollup_deltas
+WHERE institution_id = ? AND unit_id IN ? AND element = '' AND n > 0 GROUP BY unit_id`, unit.InstitutionID, ids).Scan(&unfolded).Error
+	if err != nil {
+		return nil, translate(err, "rollups")
+	}
 	var folded []struct{ UnitID, Day string }
 	err = s.db.WithContext(ctx).Raw(`SELECT u.id AS unit_id,
   COALESCE((SELECT r.day FROM rollup_subtrees r WHERE r.institution_id = u.institution_id AND r.subtree_id = u.id
      AND r.element = '' AND r.n > 0 ORDER BY r.day DESC LIMIT 1), '') AS day
 FROM units u WHERE u.institution_id = ? AND u.id IN ?`, unit.InstitutionID, ids).Scan(&folded).Error
-	if err != nil {
-		return nil, translate(err, "rollups")
-	}
-	var unfolded []struct{ UnitID, Day string }
-	err = s.db.WithContext(ctx).Raw(`SELECT unit_id, MAX(day) AS day FROM rollup_deltas
-WHERE institution_id = ? AND unit_id IN ? AND element = '' AND n > 0 GROUP BY unit_id`, unit.InstitutionID, ids).Scan(&unfolded).Error
 	if err != nil {
 		return nil, translate(err, "rollups")
 	}

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"errors"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // StoredClient is what the database holds under one client id: the load
@@ -30,15 +32,52 @@ func (s *Store) StoredClients(ctx context.Context, keys []ClientKey) ([]StoredCl
 			pairs[i] = []any{k.InstitutionID, k.ClientID}
 		}
 		var rows []StoredClient
-		err := s.db.WithContext(ctx).Raw(`SELECT r.client_id, r.institution_id, r.id AS response_id,
+		var err error
+		if s.dialect == Postgres {
+			rows, err = s.storedClientsPG(ctx, part)
+		} else {
+			err = s.db.WithContext(ctx).Raw(`SELECT r.client_id, r.institution_id, r.id AS response_id,
   (SELECT COUNT(*) FROM answers a WHERE a.response_id = r.id) AS answers
 FROM responses r WHERE (r.institution_id, r.client_id) IN ?`, pairs).Scan(&rows).Error
+		}
 		if err != nil {
 			return nil, translate(err, "responses")
 		}
 		out = append(out, rows...)
 	}
 	return out, nil
+}
+
+// storedClientsPG is StoredClients' read on PostgreSQL: a join of the
+// pairs with responses, planned with its arrays each time, as the
+// writer's replay lookup (replayLookupSQL). Row values under a generic
+// plan read the whole table for each chunk: 3 minutes to verify 45,000
+// submissions.
+func (s *Store) storedClientsPG(ctx context.Context, keys []ClientKey) ([]StoredClient, error) {
+	insts, clients := make([]string, len(keys)), make([]string, len(keys))
+	for i, k := range keys {
+		insts[i], clients[i] = k.InstitutionID, k.ClientID
+	}
+	var out []StoredClient
+	err := s.pgxConn(ctx, func(conn *pgx.Conn) error {
+		rows, err := conn.Query(ctx, `SELECT r.client_id, r.institution_id, r.id,
+  (SELECT COUNT(*) FROM answers a WHERE a.response_id = r.id)
+FROM unnest($1::text[], $2::text[]) AS k(institution_id, client_id)
+JOIN responses r ON r.institution_id = k.institution_id AND r.client_id = k.client_id`, pgx.QueryExecModeExec, insts, clients)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c StoredClient
+			if err := rows.Scan(&c.ClientID, &c.InstitutionID, &c.ResponseID, &c.Answers); err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		return rows.Err()
+	})
+	return out, err
 }
 
 // DuplicateClientIDs returns the client ids stored more than once in one

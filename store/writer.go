@@ -252,13 +252,16 @@ func (w *Writer) commit(batch []*pending) {
 	}
 }
 
-// unavailable marks a failed write as retryable: nothing of the batch was
-// stored, so the client may send the same client id again.
+// unavailable marks a failed write as retryable: the client sends the
+// same client id again. Almost always nothing of the batch was stored. If
+// the connection failed after the batch's COMMIT had been sent
+// (writeInOneFlight), it may have committed; the resend then finds the
+// stored response and is answered with it.
 func unavailable(err error) error {
 	if domain.KindOf(err) == domain.KindUnavailable {
 		return err
 	}
-	return &domain.Error{Kind: domain.KindUnavailable, Code: "write_failed", Msg: "response not stored", Err: err}
+	return &domain.Error{Kind: domain.KindUnavailable, Code: "write_failed", Msg: "response not confirmed as stored", Err: err}
 }
 
 // writeBatch stores a batch in one transaction and returns one result per
