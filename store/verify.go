@@ -27,15 +27,15 @@ func (s *Store) StoredClients(ctx context.Context, keys []ClientKey) ([]StoredCl
 	const chunk = 500
 	for start := 0; start < len(keys); start += chunk {
 		part := keys[min(start, len(keys)):min(start+chunk, len(keys))]
-		pairs := make([][]any, len(part))
-		for i, k := range part {
-			pairs[i] = []any{k.InstitutionID, k.ClientID}
-		}
 		var rows []StoredClient
 		var err error
 		if s.dialect == Postgres {
 			rows, err = s.storedClientsPG(ctx, part)
 		} else {
+			pairs := make([][]any, len(part))
+			for i, k := range part {
+				pairs[i] = []any{k.InstitutionID, k.ClientID}
+			}
 			err = s.db.WithContext(ctx).Raw(`SELECT r.client_id, r.institution_id, r.id AS response_id,
   (SELECT COUNT(*) FROM answers a WHERE a.response_id = r.id) AS answers
 FROM responses r WHERE (r.institution_id, r.client_id) IN ?`, pairs).Scan(&rows).Error

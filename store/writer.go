@@ -25,10 +25,10 @@ type WriterOptions struct {
 	// Committers is how many batch transactions may be open at once
 	// (default 1; SQLite, which has one writer, always 1). More than one
 	// lets a batch write while another waits for the disk, but each batch
-	// is then smaller: fewer deltas merge, every response costs more CPU
-	// and, on a busy machine, p99 at 64 in flight went from 35 ms to over
-	// 100 ms (docs/performance.md). Replicas are committers too: a copy
-	// that loses a race on the client-id index is answered as a replay.
+	// is then smaller and costs more per response; on this project's
+	// 2-core machine it never raised the rate (docs/performance.md).
+	// Replicas are committers too: a copy that loses a race on the
+	// client-id index is answered as a replay.
 	Committers int
 	// CompactEvery is how often the rollup deltas the batches append are
 	// folded into the rollup tables (default 5 s; negative: only when the
