@@ -457,3 +457,72 @@ func TestTTLCacheResetDuringLoad(t *testing.T) {
 		t.Fatalf("third get = %d, want 2 from the cache", v)
 	}
 }
+
+// TestTTLCacheSharesLoads: requests that miss the same key while it loads
+// wait for that load rather than each asking the database; one that comes
+// after a reset loads afresh instead of joining a load that began before.
+func TestTTLCacheSharesLoads(t *testing.T) {
+	var c ttlCache[string]
+	now := time.Now()
+	var (
+		mu      sync.Mutex
+		loads   int
+		entered = make(chan struct{}, 8)
+		release = make(chan struct{})
+	)
+	load := func(context.Context, string) (string, error) {
+		mu.Lock()
+		loads++
+		n := loads
+		mu.Unlock()
+		if n == 1 {
+			entered <- struct{}{}
+			<-release
+			return "old", nil
+		}
+		return "new", nil
+	}
+	got := make(chan string, 8)
+	go func() { v, _ := c.get(context.Background(), now, "k", load); got <- v }()
+	<-entered // the first load is in flight
+	var started sync.WaitGroup
+	for range 6 {
+		started.Add(1)
+		go func() {
+			started.Done()
+			v, _ := c.get(context.Background(), now, "k", load)
+			got <- v
+		}()
+	}
+	started.Wait()
+	// The joiners are runnable; give them time to reach the shared load (a
+	// late one would find "old" in the cache, not load again).
+	time.Sleep(50 * time.Millisecond)
+	close(release)
+	for range 7 {
+		if v := <-got; v != "old" {
+			t.Fatalf("a concurrent miss got %q, want the shared load's \"old\"", v)
+		}
+	}
+	if loads != 1 {
+		t.Fatalf("%d loads for 7 concurrent misses of one key, want 1", loads)
+	}
+
+	// A reset while a load is in flight: a request after it does not join.
+	c.reset()
+	loads = 0
+	release = make(chan struct{})
+	go func() { v, _ := c.get(context.Background(), now, "k", load); got <- v }()
+	<-entered
+	c.reset()
+	if v, _ := c.get(context.Background(), now, "k", load); v != "new" {
+		t.Fatalf("a get after the reset got %q, want a fresh load", v)
+	}
+	close(release)
+	if v := <-got; v != "old" {
+		t.Fatalf("the load begun before the reset returned %q to its caller, want \"old\"", v)
+	}
+	if v, _ := c.get(context.Background(), now, "k", func(context.Context, string) (string, error) { return "", fmt.Errorf("no load expected") }); v != "new" {
+		t.Fatalf("cached %q after the reset, want \"new\" (the older load must not be kept)", v)
+	}
+}

@@ -3,10 +3,12 @@ package api
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/sync/singleflight"
 
 	"suara/domain"
 )
@@ -25,10 +27,14 @@ const publicCacheTTL = 2 * time.Second
 // ttlCache keeps values for publicCacheTTL. Only values that loaded
 // without error are kept: a miss, a 404 included, always asks the
 // database, so a survey or service created a moment ago is found at once.
+// Requests that miss the same key at once share one load: when a server
+// starts under load, or an entry expires, the database gets one query per
+// key rather than one per waiting request.
 type ttlCache[V any] struct {
 	mu      sync.Mutex
 	entries map[string]ttlEntry[V]
 	gen     uint64 // counts resets: a load that began before one is not kept
+	loads   singleflight.Group
 }
 
 type ttlEntry[V any] struct {
@@ -45,7 +51,16 @@ func (c *ttlCache[V]) get(ctx context.Context, now time.Time, key string, load f
 	if ok && now.Before(e.expires) {
 		return e.value, nil
 	}
-	v, err := load(ctx, key)
+	// The generation is part of the flight's key: a request that comes
+	// after a reset never shares a load that began before it.
+	// The load runs on for the others when the request that began it is
+	// cancelled.
+	shared, err, _ := c.loads.Do(strconv.FormatUint(gen, 10)+"\x00"+key, func() (any, error) {
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		return load(lctx, key)
+	})
+	v, _ := shared.(V)
 	if err != nil {
 		return v, err
 	}

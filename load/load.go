@@ -16,6 +16,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -51,6 +52,11 @@ type Config struct {
 	// connection per phone, 30 s timeout).
 	Client      *http.Client
 	AllowRemote bool
+	// Progress, if set, receives one line per ProgressEvery (default 1 s)
+	// with that interval's rate and latencies: a burst of slow answers
+	// (a fold, a checkpoint) shows when it happened.
+	Progress      io.Writer
+	ProgressEvery time.Duration
 }
 
 // Ack is one submission's outcome: acknowledged (Status 201, or 200 for a
@@ -112,6 +118,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		t := time.AfterFunc(cfg.Duration+cfg.Grace, cancel)
 		defer t.Stop()
 	}
+	if cfg.Progress != nil {
+		stop := r.reportProgress(start)
+		defer stop()
+	}
 	var wg sync.WaitGroup
 	for i := range cfg.Concurrency {
 		wg.Add(1)
@@ -134,6 +144,9 @@ func (cfg *Config) check() error {
 	}
 	if cfg.Grace <= 0 {
 		cfg.Grace = 10 * time.Second
+	}
+	if cfg.ProgressEvery <= 0 {
+		cfg.ProgressEvery = time.Second
 	}
 	if cfg.Duration <= 0 && cfg.Requests <= 0 {
 		return errors.New("load: set a duration or a number of requests")
@@ -349,4 +362,37 @@ func netKind(err error) string {
 		return oe.Op
 	}
 	return "other"
+}
+
+// reportProgress prints one line per ProgressEvery until the returned
+// function is called: the new responses and requests per second and the
+// latencies of the requests that ended in that interval.
+func (r *runner) reportProgress(start time.Time) (stop func()) {
+	done := make(chan struct{})
+	ended := make(chan struct{})
+	go func() {
+		defer close(ended)
+		t := time.NewTicker(r.cfg.ProgressEvery)
+		defer t.Stop()
+		var seenLat, seenCreated int
+		last := start
+		for {
+			select {
+			case <-done:
+				return
+			case now := <-t.C:
+				r.mu.Lock()
+				lat := slices.Clone(r.res.Latencies[seenLat:])
+				created := r.res.Created - seenCreated
+				seenLat, seenCreated = len(r.res.Latencies), r.res.Created
+				r.mu.Unlock()
+				secs := now.Sub(last).Seconds()
+				last = now
+				fmt.Fprintf(r.cfg.Progress, "progress %6.1fs  %7.1f new/s  %7.1f req/s  p50 %s  p99 %s  max %s\n",
+					now.Sub(start).Seconds(), float64(created)/secs, float64(len(lat))/secs,
+					ms(Percentile(lat, 50)), ms(Percentile(lat, 99)), ms(Percentile(lat, 100)))
+			}
+		}
+	}()
+	return func() { close(done); <-ended }
 }

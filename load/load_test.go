@@ -75,8 +75,9 @@ func TestRunAndVerify(t *testing.T) {
 		t.Run(d, func(t *testing.T) {
 			ctx := context.Background()
 			w := newWorld(t, d)
+			var progress strings.Builder
 			res, err := load.Run(ctx, load.Config{BaseURL: w.url, Slugs: []string{w.slug}, Concurrency: 4, Requests: 40,
-				ReplayFraction: 0.25, Seed: 7})
+				ReplayFraction: 0.25, Seed: 7, Progress: &progress, ProgressEvery: time.Millisecond})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -92,6 +93,9 @@ func TestRunAndVerify(t *testing.T) {
 			}
 			if len(res.Latencies) != res.Requests || load.Percentile(res.Latencies, 99) <= 0 {
 				t.Errorf("%d latencies for %d requests", len(res.Latencies), res.Requests)
+			}
+			if !strings.HasPrefix(progress.String(), "progress ") || !strings.Contains(progress.String(), " new/s ") {
+				t.Errorf("progress lines %q; want one per millisecond of the run", progress.String())
 			}
 
 			// The verification reads the acknowledgements back from the file.

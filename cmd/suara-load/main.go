@@ -52,6 +52,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		discover int
 		ackFile  string
 		verify   bool
+		quiet    bool
 	)
 	fs := flag.NewFlagSet("suara-load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -67,6 +68,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.IntVar(&cfg.MaxAttempts, "max-attempts", 8, "attempts per submission on 503, 429 and network errors")
 	fs.StringVar(&ackFile, "ack-file", "", "write every submission's outcome here (for suara-load verify)")
 	fs.BoolVar(&verify, "verify", false, "after the run, verify the database (needs --db)")
+	fs.BoolVar(&quiet, "quiet", false, "no progress line each second (on stderr)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -99,6 +101,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		fmt.Fprintf(stdout, "answering %d open surveys\n", len(cfg.Slugs))
+	}
+	if !quiet {
+		cfg.Progress = stderr
 	}
 	res, err := load.Run(ctx, cfg)
 	if err != nil {

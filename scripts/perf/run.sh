@@ -3,7 +3,8 @@
 #
 # 1. Submissions: a fresh database with a few demo units; for each
 #    repetition and each concurrency, a fresh `suara serve` (built binary,
-#    rate limits off) driven by suara-load for DURATION seconds, then
+#    rate limits off) driven by suara-load for WARMUP seconds (verified,
+#    not counted) and then DURATION seconds, then
 #    pgbench inserting the same rows (one response + its answers per
 #    transaction) into the same tables for the same time. CPU per
 #    acknowledged response = CPU ticks of the server and of the PostgreSQL
@@ -20,7 +21,7 @@
 # Only loopback is used. Environment (defaults):
 #   PG=postgres://postgres@127.0.0.1:5432  DURATION=20  REPEAT=3  CONCS="16 64"
 #   OUT=/tmp/suara-perf  PORT=18480  IKM_DB=suara_perf_ikm  IKM_UNITS=1000
-#   IKM_RESPONSES=1000000  SKIP_LOAD=  SKIP_IKM=  VERIFY=1
+#   IKM_RESPONSES=1000000  SKIP_LOAD=  SKIP_IKM=  VERIFY=1  WARMUP=3 (seconds; 0: none)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export GOTOOLCHAIN=${GOTOOLCHAIN:-go1.27.3}
@@ -34,6 +35,7 @@ IKM_DB=${IKM_DB:-suara_perf_ikm}
 IKM_UNITS=${IKM_UNITS:-1000}
 IKM_RESPONSES=${IKM_RESPONSES:-1000000}
 VERIFY=${VERIFY:-1}
+WARMUP=${WARMUP:-3}
 BASE="http://127.0.0.1:$PORT"
 TCK=$(getconf CLK_TCK)
 mkdir -p "$OUT"
@@ -109,10 +111,15 @@ if [ -z "${SKIP_LOAD:-}" ]; then
   "$OUT/suara" demo --db "$URL" --units 20 --responses 0 >"$OUT/demo-small.txt" 2>&1
   read -r INST UNIT SURVEY TV < <(psql "$URL" -AtF ' ' -c \
     "SELECT s.institution_id, s.unit_id, s.id, s.template_version_id FROM surveys s JOIN units u ON u.id = s.unit_id WHERE u.parent_id IS NOT NULL ORDER BY s.id LIMIT 1")
-  # pgbench (simple query mode: the -D values carry their quotes): the same rows the server writes for one answer (a response
-  # and its nine answers), one transaction each, without the rollups. Its
-  # responses are marked excluded, so that the rollup recount of the
-  # verification leaves them out (the flag costs nothing to write).
+  # pgbench (simple query mode: the -D values carry their quotes): the same
+  # rows the server writes for one answer (a response and its nine
+  # answers), one transaction each, without the rollups. Its response ids
+  # are random (version 4), the server's time-ordered (version 7): with
+  # time-ordered ids its 64 sessions contend for the last page of the
+  # primary key, and it ran 12-27 % slower in two alternated 10 s runs,
+  # so the baseline keeps the faster. Its responses are marked excluded,
+  # so that the rollup recount of the verification leaves them out (the
+  # flag costs nothing to write).
   cat >"$OUT/pgbench-insert.sql" <<'SQL'
 WITH r AS (
   INSERT INTO responses (id, institution_id, client_id, survey_id, unit_id, service_id, template_version_id, day,
@@ -128,11 +135,23 @@ SQL
   : >"$OUT/runs.tsv"
   for rep in $(seq 1 "$REPEAT"); do
     for c in $CONCS; do
-      log "run $rep, concurrency $c: suara-load ${DURATION}s"
+      log "run $rep, concurrency $c: suara-load ${WARMUP}s warm-up, ${DURATION}s measured"
       start_server "$URL"
+      slugs=$(psql "$URL" -Atc "SELECT string_agg(slug, ',') FROM surveys")
+      # Warm-up, not counted: a server just started opens its database
+      # connections, fills its caches and grows its heap while 64 phones
+      # connect at once (the first second's p99 was 270 ms). pgbench's rate
+      # likewise leaves out its connection time. Its answers are verified
+      # with the measured ones.
+      if [ "$WARMUP" != 0 ]; then
+        "$OUT/suara-load" --url "$BASE" --slug "$slugs" --concurrency "$c" --duration "${WARMUP}s" --replay-fraction 0.05 \
+          --seed "$((rep + 1000))" --quiet --ack-file "$OUT/acks-warmup-$rep-$c.tsv" >"$OUT/warmup-$rep-$c.txt" 2>&1 ||
+          { cat "$OUT/warmup-$rep-$c.txt" >&2; exit 1; }
+      else
+        : >"$OUT/acks-warmup-$rep-$c.tsv"
+      fi
       pg_pids >"$OUT/pids.before"
       { ticks $(cat "$OUT/pids.before"); ticks "$SERVER_PID"; } >"$OUT/ticks.before"
-      slugs=$(psql "$URL" -Atc "SELECT string_agg(slug, ',') FROM surveys")
       idle0=$(idle_jiffies)
       # The load tool's own CPU seconds: `times` in the command
       # substitution's shell reports its finished children, the tool alone.
@@ -155,7 +174,8 @@ SQL
       pg_cpu=$(cpu_delta "$OUT/ticks.before" "$OUT/ticks.pg.after")
       stop_server
       if [ "$VERIFY" = 1 ]; then
-        "$OUT/suara-load" verify --db "$URL" --ack-file "$OUT/acks-$rep-$c.tsv" >"$OUT/verify-$rep-$c.txt" 2>&1 ||
+        cat "$OUT/acks-warmup-$rep-$c.tsv" "$OUT/acks-$rep-$c.tsv" >"$OUT/acks-all-$rep-$c.tsv"
+        "$OUT/suara-load" verify --db "$URL" --ack-file "$OUT/acks-all-$rep-$c.tsv" >"$OUT/verify-$rep-$c.txt" 2>&1 ||
           { cat "$OUT/verify-$rep-$c.txt" >&2; exit 1; }
       fi
       res=$(grep '^RESULT' "$OUT/load-$rep-$c.txt")
