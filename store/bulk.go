@@ -104,11 +104,11 @@ func (b *Bulk) hand(ctx context.Context, withDeltas bool) error {
 		w.d = b.d
 		b.d = newSums()
 	}
-	b.total += int64(len(b.responses))
 	b.responses = make([]responseRow, 0, bulkChunk)
 	b.answers = make([]answerRow, 0, cap(w.answers))
 	select {
 	case b.work <- w:
+		b.total += int64(len(w.responses))
 		return nil
 	case <-b.done:
 		return b.failure()
@@ -120,6 +120,11 @@ func (b *Bulk) hand(ctx context.Context, withDeltas bool) error {
 // run writes the pieces in order, until the first failure.
 func (b *Bulk) run() {
 	defer close(b.done)
+	defer func() { // a panic ends the load with an error, not the process
+		if p := recover(); p != nil {
+			b.err = fmt.Errorf("bulk load: panic while writing: %v", p)
+		}
+	}()
 	for w := range b.work {
 		if err := b.write(w); err != nil {
 			b.err = err
@@ -188,7 +193,8 @@ func (b *Bulk) writeSums(ctx context.Context, d *sums) error {
 	})
 }
 
-// Total reports how many responses were added.
+// Total reports how many responses were added: handed to the writing
+// goroutine or waiting for the next piece.
 func (b *Bulk) Total() int64 { return b.total + int64(len(b.responses)) }
 
 func (b *Bulk) writeResponses(ctx context.Context, rs []responseRow, as []answerRow) error {

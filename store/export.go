@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -135,6 +136,16 @@ func prefetch(fetch func(batch *[]domain.Response) (more bool, err error), fn fu
 	stop := make(chan struct{})
 	go func() {
 		defer close(full)
+		// A panic here would end the whole server, not only this export:
+		// it becomes the export's error, as a handler's panic does.
+		defer func() {
+			if p := recover(); p != nil {
+				select {
+				case full <- fetched{err: fmt.Errorf("export: panic while reading: %v", p)}:
+				case <-stop:
+				}
+			}
+		}()
 		for {
 			var b *[]domain.Response
 			select {

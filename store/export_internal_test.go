@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -108,6 +109,20 @@ func TestPrefetch(t *testing.T) {
 		err := prefetch(fetcher(100, 3, &fetching), func([]domain.Response) error { calls++; return nil })
 		if err == nil || err.Error() != "fetch failed" || calls != 3 {
 			t.Errorf("err = %v after %d calls, want fetch failed after 3", err, calls)
+		}
+	})
+	t.Run("fetch panics", func(t *testing.T) {
+		calls, fetches := 0, 0
+		fetch := func(b *[]domain.Response) (bool, error) {
+			if fetches++; fetches == 2 {
+				panic("a bug in a reader") // must not end the server
+			}
+			*b = append(*b, domain.Response{ID: "r"})
+			return true, nil
+		}
+		err := prefetch(fetch, func([]domain.Response) error { calls++; return nil })
+		if err == nil || !strings.Contains(err.Error(), "panic while reading") || calls != 1 {
+			t.Errorf("err = %v after %d calls, want the panic as an error after 1", err, calls)
 		}
 	})
 }
