@@ -515,8 +515,15 @@ func TestTTLCacheSharesLoads(t *testing.T) {
 	go func() { v, _ := c.get(context.Background(), now, "k", load); got <- v }()
 	<-entered
 	c.reset()
-	if v, _ := c.get(context.Background(), now, "k", load); v != "new" {
-		t.Fatalf("a get after the reset got %q, want a fresh load", v)
+	after := make(chan string, 1)
+	go func() { v, _ := c.get(context.Background(), now, "k", load); after <- v }()
+	select {
+	case v := <-after:
+		if v != "new" {
+			t.Fatalf("a get after the reset got %q, want a fresh load", v)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a get after the reset waited for the load begun before it")
 	}
 	close(release)
 	if v := <-got; v != "old" {
@@ -524,5 +531,28 @@ func TestTTLCacheSharesLoads(t *testing.T) {
 	}
 	if v, _ := c.get(context.Background(), now, "k", func(context.Context, string) (string, error) { return "", fmt.Errorf("no load expected") }); v != "new" {
 		t.Fatalf("cached %q after the reset, want \"new\" (the older load must not be kept)", v)
+	}
+
+	// A request whose deadline passes stops waiting; the load goes on.
+	c.reset()
+	loads = 0
+	release = make(chan struct{})
+	go func() { v, _ := c.get(context.Background(), now, "k", load); got <- v }()
+	<-entered
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	gave := make(chan error, 1)
+	go func() { _, err := c.get(ctx, now, "k", load); gave <- err }()
+	select {
+	case err := <-gave:
+		if domain.KindOf(err) != domain.KindUnavailable {
+			t.Fatalf("a cancelled request got %v, want a timeout (unavailable)", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a cancelled request kept waiting for the shared load")
+	}
+	close(release)
+	if v := <-got; v != "old" {
+		t.Fatalf("the load's own request got %q, want \"old\"", v)
 	}
 }

@@ -24,6 +24,10 @@ import (
 // answering is an operator's mistake this does not guard against.
 const publicCacheTTL = 2 * time.Second
 
+// publicLoadTimeout bounds a load that requests share; each request still
+// waits only until its own deadline.
+const publicLoadTimeout = 5 * time.Second
+
 // ttlCache keeps values for publicCacheTTL. Only values that loaded
 // without error are kept: a miss, a 404 included, always asks the
 // database, so a survey or service created a moment ago is found at once.
@@ -52,17 +56,24 @@ func (c *ttlCache[V]) get(ctx context.Context, now time.Time, key string, load f
 		return e.value, nil
 	}
 	// The generation is part of the flight's key: a request that comes
-	// after a reset never shares a load that began before it.
-	// The load runs on for the others when the request that began it is
-	// cancelled.
-	shared, err, _ := c.loads.Do(strconv.FormatUint(gen, 10)+"\x00"+key, func() (any, error) {
-		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	// after a reset never shares a load that began before it. The load
+	// runs on for the others when the request that began it gives up, and
+	// each request waits no longer than its own deadline.
+	flight := c.loads.DoChan(strconv.FormatUint(gen, 10)+"\x00"+key, func() (any, error) {
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), publicLoadTimeout)
 		defer cancel()
 		return load(lctx, key)
 	})
-	v, _ := shared.(V)
-	if err != nil {
-		return v, err
+	var res singleflight.Result
+	select {
+	case res = <-flight:
+	case <-ctx.Done():
+		var zero V
+		return zero, &domain.Error{Kind: domain.KindUnavailable, Code: "timeout", Msg: "not loaded in time", Err: ctx.Err()}
+	}
+	v, _ := res.Val.(V)
+	if res.Err != nil {
+		return v, res.Err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -365,8 +365,9 @@ func netKind(err error) string {
 }
 
 // reportProgress prints one line per ProgressEvery until the returned
-// function is called: the new responses and requests per second and the
-// latencies of the requests that ended in that interval.
+// function is called: the new responses and the requests (network errors
+// included) per second, and the latencies of the requests that the server
+// answered in that interval.
 func (r *runner) reportProgress(start time.Time) (stop func()) {
 	done := make(chan struct{})
 	ended := make(chan struct{})
@@ -374,7 +375,7 @@ func (r *runner) reportProgress(start time.Time) (stop func()) {
 		defer close(ended)
 		t := time.NewTicker(r.cfg.ProgressEvery)
 		defer t.Stop()
-		var seenLat, seenCreated int
+		var seenLat, seenCreated, seenReq int
 		last := start
 		for {
 			select {
@@ -383,13 +384,13 @@ func (r *runner) reportProgress(start time.Time) (stop func()) {
 			case now := <-t.C:
 				r.mu.Lock()
 				lat := slices.Clone(r.res.Latencies[seenLat:])
-				created := r.res.Created - seenCreated
-				seenLat, seenCreated = len(r.res.Latencies), r.res.Created
+				created, reqs := r.res.Created-seenCreated, r.res.Requests-seenReq
+				seenLat, seenCreated, seenReq = len(r.res.Latencies), r.res.Created, r.res.Requests
 				r.mu.Unlock()
 				secs := now.Sub(last).Seconds()
 				last = now
 				fmt.Fprintf(r.cfg.Progress, "progress %6.1fs  %7.1f new/s  %7.1f req/s  p50 %s  p99 %s  max %s\n",
-					now.Sub(start).Seconds(), float64(created)/secs, float64(len(lat))/secs,
+					now.Sub(start).Seconds(), float64(created)/secs, float64(reqs)/secs,
 					ms(Percentile(lat, 50)), ms(Percentile(lat, 99)), ms(Percentile(lat, 100)))
 			}
 		}

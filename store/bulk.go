@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -107,6 +108,11 @@ func (b *Bulk) hand(ctx context.Context, withDeltas bool) error {
 	b.responses = make([]responseRow, 0, bulkChunk)
 	b.answers = make([]answerRow, 0, cap(w.answers))
 	select {
+	case <-b.done: // the load has ended: the piece is not counted
+		return b.failure()
+	default:
+	}
+	select {
 	case b.work <- w:
 		b.total += int64(len(w.responses))
 		return nil
@@ -122,7 +128,7 @@ func (b *Bulk) run() {
 	defer close(b.done)
 	defer func() { // a panic ends the load with an error, not the process
 		if p := recover(); p != nil {
-			b.err = fmt.Errorf("bulk load: panic while writing: %v", p)
+			b.err = fmt.Errorf("bulk load: panic while writing: %v\n%s", p, debug.Stack())
 		}
 	}()
 	for w := range b.work {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -141,7 +142,7 @@ func prefetch(fetch func(batch *[]domain.Response) (more bool, err error), fn fu
 		defer func() {
 			if p := recover(); p != nil {
 				select {
-				case full <- fetched{err: fmt.Errorf("export: panic while reading: %v", p)}:
+				case full <- fetched{err: fmt.Errorf("export: panic while reading: %v\n%s", p, debug.Stack())}:
 				case <-stop:
 				}
 			}
