@@ -483,8 +483,18 @@ func TestTTLCacheSharesLoads(t *testing.T) {
 		return "new", nil
 	}
 	got := make(chan string, 8)
-	go func() { v, _ := c.get(context.Background(), now, "k", load); got <- v }()
-	<-entered // the first load is in flight
+	// holdLoad empties the cache and starts a get whose load is held until
+	// release is closed; its value arrives on got.
+	holdLoad := func() {
+		c.reset()
+		mu.Lock()
+		loads = 0
+		mu.Unlock()
+		release = make(chan struct{})
+		go func() { v, _ := c.get(context.Background(), now, "k", load); got <- v }()
+		<-entered
+	}
+	holdLoad() // the first load is in flight
 	var started sync.WaitGroup
 	for range 6 {
 		started.Add(1)
@@ -509,21 +519,12 @@ func TestTTLCacheSharesLoads(t *testing.T) {
 	}
 
 	// A reset while a load is in flight: a request after it does not join.
-	c.reset()
-	loads = 0
-	release = make(chan struct{})
-	go func() { v, _ := c.get(context.Background(), now, "k", load); got <- v }()
-	<-entered
+	holdLoad()
 	c.reset()
 	after := make(chan string, 1)
 	go func() { v, _ := c.get(context.Background(), now, "k", load); after <- v }()
-	select {
-	case v := <-after:
-		if v != "new" {
-			t.Fatalf("a get after the reset got %q, want a fresh load", v)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("a get after the reset waited for the load begun before it")
+	if v := within(t, after, "a get after the reset waited for the load begun before it"); v != "new" {
+		t.Fatalf("a get after the reset got %q, want a fresh load", v)
 	}
 	close(release)
 	if v := <-got; v != "old" {
@@ -534,25 +535,30 @@ func TestTTLCacheSharesLoads(t *testing.T) {
 	}
 
 	// A request whose deadline passes stops waiting; the load goes on.
-	c.reset()
-	loads = 0
-	release = make(chan struct{})
-	go func() { v, _ := c.get(context.Background(), now, "k", load); got <- v }()
-	<-entered
+	holdLoad()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	gave := make(chan error, 1)
 	go func() { _, err := c.get(ctx, now, "k", load); gave <- err }()
-	select {
-	case err := <-gave:
-		if domain.KindOf(err) != domain.KindUnavailable {
-			t.Fatalf("a cancelled request got %v, want a timeout (unavailable)", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("a cancelled request kept waiting for the shared load")
+	if err := within(t, gave, "a cancelled request kept waiting for the shared load"); domain.KindOf(err) != domain.KindUnavailable {
+		t.Fatalf("a cancelled request got %v, want a timeout (unavailable)", err)
 	}
 	close(release)
 	if v := <-got; v != "old" {
 		t.Fatalf("the load's own request got %q, want \"old\"", v)
+	}
+}
+
+// within returns what ch delivers, failing the test with stuck if nothing
+// comes in 10 s: a regression that blocks fails instead of hanging.
+func within[T any](t *testing.T, ch <-chan T, stuck string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(10 * time.Second):
+		t.Fatal(stuck)
+		var zero T
+		return zero
 	}
 }

@@ -268,13 +268,14 @@ func unavailable(err error) error {
 // pending response, in order.
 func (s *Store) writeBatch(ctx context.Context, batch []*pending, beforeCommit func(int) error) ([]result, error) {
 	type ckey struct{ inst, client string }
-	keys := make([][]any, 0, len(batch))
+	// The batch's distinct (institution, client id) pairs, as two arrays.
+	insts, clients := make([]string, 0, len(batch)), make([]string, 0, len(batch))
 	first := map[ckey]int{} // index of the first pending with that client id in the batch
 	for i, p := range batch {
 		k := ckey{p.sub.Response.InstitutionID, p.sub.Response.ClientID}
 		if _, dup := first[k]; !dup {
 			first[k] = i
-			keys = append(keys, []any{k.inst, k.client})
+			insts, clients = append(insts, k.inst), append(clients, k.client)
 		}
 	}
 	// Replays are found first, one query for the whole batch. A copy that
@@ -329,7 +330,7 @@ func (s *Store) writeBatch(ctx context.Context, batch []*pending, beforeCommit f
 			// Outside the transaction: under READ COMMITTED it would see
 			// the same, and a copy that commits after this read breaks the
 			// unique index instead (commit).
-			existing, err := findStored(ctx, conn, keys)
+			existing, err := findStored(ctx, conn, insts, clients)
 			if err != nil {
 				return err
 			}
@@ -356,8 +357,12 @@ func (s *Store) writeBatch(ctx context.Context, batch []*pending, beforeCommit f
 		})
 		err = translate(err, "responses")
 	} else {
+		pairs := make([][]any, len(insts))
+		for i := range insts {
+			pairs[i] = []any{insts[i], clients[i]}
+		}
 		var existing []responseRow
-		err = s.db.WithContext(ctx).Where("(institution_id, client_id) IN ?", keys).Find(&existing).Error
+		err = s.db.WithContext(ctx).Where("(institution_id, client_id) IN ?", pairs).Find(&existing).Error
 		if err != nil {
 			return nil, translate(err, "responses")
 		}
@@ -402,21 +407,15 @@ var replayLookupSQL = "SELECT r." + strings.Join(responseCols, ", r.") +
 	" FROM unnest($1::text[], $2::text[]) AS k(institution_id, client_id)" +
 	" JOIN responses r ON r.institution_id = k.institution_id AND r.client_id = k.client_id"
 
-// findStored returns the stored responses of keys ((institution id,
-// client id) pairs).
-func findStored(ctx context.Context, db interface {
-	Query(context.Context, string, ...any) (pgx.Rows, error)
-}, keys [][]any) ([]responseRow, error) {
-	insts, clients := make([]string, len(keys)), make([]string, len(keys))
-	for i, k := range keys {
-		insts[i], clients[i] = k[0].(string), k[1].(string)
-	}
+// findStored returns the stored responses of the (insts[i], clients[i])
+// pairs.
+func findStored(ctx context.Context, conn *pgx.Conn, insts, clients []string) ([]responseRow, error) {
 	// An unnamed statement (QueryExecModeExec, still one round trip) is
 	// planned with the batch's arrays every time. pgx prepares a statement
 	// otherwise, and PostgreSQL may then settle on a generic plan, which
 	// guesses 100 pairs and, on a table just analyzed, chose a scan of the
 	// whole table for a minute of load.
-	rows, err := db.Query(ctx, replayLookupSQL, pgx.QueryExecModeExec, insts, clients)
+	rows, err := conn.Query(ctx, replayLookupSQL, pgx.QueryExecModeExec, insts, clients)
 	if err != nil {
 		return nil, fmt.Errorf("replay lookup: %w", err)
 	}
