@@ -274,6 +274,7 @@ func TestOperations(t *testing.T) {
 			`suara_http_requests_total{method="POST",route="/api/v1/public/surveys/:slug/responses",status="201"} 1`,
 			"suara_submission_queue_length 0",
 			"suara_responses_stored_total 1",
+			"suara_writer_batches_total 1",
 			`suara_build_info{version="1.2.3"} 1`,
 		} {
 			if !strings.Contains(rec.Body.String(), want) {

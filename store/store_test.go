@@ -381,10 +381,10 @@ func TestWriterBackPressure(t *testing.T) {
 }
 
 // TestConcurrentCopiesAcrossCommitters: the same client id reaches both
-// committers at once, so both batches miss it when they look for replays.
-// The second batch then breaks the unique index and is answered with the
-// first response, as a replay: one stored, both acknowledged with one
-// receipt. PostgreSQL only: SQLite has a single committer.
+// committers at once, so neither batch finds it stored. The second batch
+// then breaks the unique index and is answered with the first response,
+// as a replay: one stored, both acknowledged with one receipt. PostgreSQL
+// only: SQLite has a single committer.
 func TestConcurrentCopiesAcrossCommitters(t *testing.T) {
 	if !slices.Contains(storetest.Dialects(t), store.Postgres) {
 		t.Skip("needs PostgreSQL (SUARA_TEST_DATABASE_URL)")
@@ -424,8 +424,11 @@ func TestConcurrentCopiesAcrossCommitters(t *testing.T) {
 	if a.resp.ID == "" || a.resp.ID != b.resp.ID || a.resp.Receipt != b.resp.Receipt {
 		t.Errorf("the two copies were answered with %s/%s and %s/%s, want one response", a.resp.ID, a.resp.Receipt, b.resp.ID, b.resp.Receipt)
 	}
-	if n := calls.Load(); n != 1 {
-		t.Errorf("batches that reached their commit = %d, want 1 (the second copy must fail on the unique index)", n)
+	// Neither batch looked for its copy first (the writer had stored
+	// nothing yet), so the second broke the unique index and was written
+	// again after its lookup.
+	if st := s.WriterStats(); st.Rewrites != 1 {
+		t.Errorf("writer stats = %+v, want 1 rewrite (the second copy must fail on the unique index)", st)
 	}
 	var stored int64
 	mustOK(t, s.DB().Table("responses").Count(&stored).Error)
@@ -433,6 +436,85 @@ func TestConcurrentCopiesAcrossCommitters(t *testing.T) {
 		t.Errorf("stored responses = %d, want 1", stored)
 	}
 	assertRollupsEqualRebuild(t, s)
+}
+
+// TestReplaysAfterRestart: a writer skips the replay lookup for client
+// ids it has not stored lately, so resends that reach a restarted server
+// are caught by the unique index. Mixed into batches with new responses,
+// each must be answered with its first receipt, and nothing stored twice.
+func TestReplaysAfterRestart(t *testing.T) {
+	for _, dialect := range storetest.Dialects(t) {
+		t.Run(dialect, func(t *testing.T) {
+			dsn := storetest.DSN(t, dialect)
+			first, err := store.Open(ctx, dsn, store.Options{})
+			mustOK(t, err)
+			mustOK(t, first.Migrate(ctx))
+			f := newFixture(t, first)
+			const n = 40
+			answers := func(i int) [9]int { return [9]int{1 + i%4, 2, 3, 4, 3, 2, 1, 2, 3} }
+			old, fresh := make([]string, n), make([]string, n)
+			stored := make([]domain.Response, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				old[i], fresh[i] = uuid.NewString(), uuid.NewString()
+				wg.Go(func() {
+					r, created, err := first.Submit(ctx, f.submission(f.child, old[i], "2026-06-01", answers(i)))
+					if err != nil || !created {
+						t.Errorf("first send %d: created=%v err=%v", i, created, err)
+					}
+					stored[i] = r
+				})
+			}
+			wg.Wait()
+			if st := first.WriterStats(); dialect == store.Postgres && (st.Lookups != 0 || st.Batches == 0) {
+				t.Errorf("first writer stats = %+v, want batches and no replay lookup (no client id was stored before)", st)
+			}
+			first.Close()
+
+			s, err := store.Open(ctx, dsn, store.Options{})
+			mustOK(t, err)
+			defer s.Close()
+			send := func(round int) {
+				var wg sync.WaitGroup
+				for i := range n {
+					wg.Go(func() {
+						r, created, err := s.Submit(ctx, f.submission(f.child, old[i], "2026-06-01", answers(i)))
+						switch {
+						case err != nil:
+							t.Errorf("round %d: resend %d: %v", round, i, err)
+						case created || r.ID != stored[i].ID || r.Receipt != stored[i].Receipt:
+							t.Errorf("round %d: resend %d answered created=%v %s/%s, want the first response %s/%s",
+								round, i, created, r.ID, r.Receipt, stored[i].ID, stored[i].Receipt)
+						}
+					})
+					if round == 1 {
+						wg.Go(func() {
+							if _, created, err := s.Submit(ctx, f.submission(f.child, fresh[i], "2026-06-02", answers(i))); err != nil || !created {
+								t.Errorf("new response %d: created=%v err=%v", i, created, err)
+							}
+						})
+					}
+				}
+				wg.Wait()
+			}
+			send(1)
+			afterRestart := s.WriterStats()
+			if dialect == store.Postgres && afterRestart.Rewrites == 0 {
+				t.Errorf("writer stats after the restart = %+v, want rewrites: the resends were unknown to the new writer", afterRestart)
+			}
+			send(2) // now remembered: looked up first, never rewritten
+			if st := s.WriterStats(); st.Rewrites != afterRestart.Rewrites || st.Lookups == afterRestart.Lookups {
+				t.Errorf("writer stats = %+v after the second resends, %+v before: want lookups and no rewrite", st, afterRestart)
+			}
+			var rows, answerRows int64
+			mustOK(t, s.DB().Table("responses").Count(&rows).Error)
+			mustOK(t, s.DB().Table("answers").Count(&answerRows).Error)
+			if rows != 2*n || answerRows != 2*n*9 {
+				t.Errorf("stored %d responses and %d answers, want %d and %d", rows, answerRows, 2*n, 2*n*9)
+			}
+			assertRollupsEqualRebuild(t, s)
+		})
+	}
 }
 
 // TestFailedFlightStoresNothing: the writer sends a batch's BEGIN, COPYs

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -68,7 +69,23 @@ type Writer struct {
 	stop   chan struct{}
 	wg     sync.WaitGroup
 	closed sync.Once
+	recent *recentClients // nil on SQLite, whose lookup costs no round trip
+	stats  writerStats
 }
+
+// WriterStats count the writer's batches since the store opened.
+type WriterStats struct {
+	Batches  int64 // batch transactions attempted
+	Lookups  int64 // replay lookups sent (at most one per attempt)
+	Rewrites int64 // batches written again after the unique index caught a stored client id
+}
+
+type writerStats struct{ batches, lookups, rewrites atomic.Int64 }
+
+// recentClientsSize is how many stored client ids the writer remembers to
+// decide whether a batch needs its replay lookup: about 40 s of a 3,000
+// responses/s burst, in about 3 MB.
+const recentClientsSize = 1 << 17
 
 func newWriter(s *Store, opts WriterOptions) *Writer {
 	if opts.QueueSize <= 0 {
@@ -84,6 +101,9 @@ func newWriter(s *Store, opts WriterOptions) *Writer {
 		opts.Committers = 1
 	}
 	w := &Writer{s: s, opts: opts, queue: make(chan *pending, opts.QueueSize), stop: make(chan struct{})}
+	if s.dialect == Postgres {
+		w.recent = newRecentClients(recentClientsSize)
+	}
 	for range opts.Committers {
 		w.wg.Add(1)
 		go w.run()
@@ -130,6 +150,15 @@ func (s *Store) Submit(ctx context.Context, sub *Submission) (domain.Response, b
 		// then receives the stored response.
 		return domain.Response{}, false, &domain.Error{Kind: domain.KindUnavailable, Code: "timeout", Msg: "submission not confirmed", Err: ctx.Err()}
 	}
+}
+
+// WriterStats reports the writer's counters (zero inside a transaction).
+func (s *Store) WriterStats() WriterStats {
+	if s.writer == nil {
+		return WriterStats{}
+	}
+	st := &s.writer.stats
+	return WriterStats{Batches: st.batches.Load(), Lookups: st.lookups.Load(), Rewrites: st.rewrites.Load()}
 }
 
 // QueueLen reports how many submissions wait for the writer.
@@ -226,7 +255,7 @@ func (w *Writer) drain() {
 func (w *Writer) commit(batch []*pending) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	results, err := w.s.writeBatch(ctx, batch, w.opts.BeforeCommit)
+	results, err := w.writeBatch(ctx, batch)
 	if err != nil && len(batch) > 1 && domain.KindOf(err) != domain.KindUnavailable && w.opts.BeforeCommit == nil {
 		for _, p := range batch {
 			w.commit([]*pending{p})
@@ -266,7 +295,9 @@ func unavailable(err error) error {
 
 // writeBatch stores a batch in one transaction and returns one result per
 // pending response, in order.
-func (s *Store) writeBatch(ctx context.Context, batch []*pending, beforeCommit func(int) error) ([]result, error) {
+func (w *Writer) writeBatch(ctx context.Context, batch []*pending) ([]result, error) {
+	s, beforeCommit := w.s, w.opts.BeforeCommit
+	w.stats.batches.Add(1)
 	type ckey struct{ inst, client string }
 	// The batch's distinct (institution, client id) pairs, as two arrays.
 	insts, clients := make([]string, 0, len(batch)), make([]string, 0, len(batch))
@@ -278,9 +309,12 @@ func (s *Store) writeBatch(ctx context.Context, batch []*pending, beforeCommit f
 			insts, clients = append(insts, k.inst), append(clients, k.client)
 		}
 	}
-	// Replays are found first, one query for the whole batch. A copy that
-	// another committer or replica commits after this read breaks the
-	// unique index instead, and is then answered as a replay (commit).
+	// Replays are found first, one query for the whole batch, unless none
+	// of its client ids was stored lately by this process (recentClients):
+	// then the unique index finds them, and the batch is written again
+	// after the lookup. A copy that another committer or replica commits
+	// after the lookup breaks the unique index too, and is then answered
+	// as a replay (commit).
 	var (
 		results []result
 		rows    []responseRow
@@ -327,33 +361,47 @@ func (s *Store) writeBatch(ctx context.Context, batch []*pending, beforeCommit f
 	var err error
 	if s.dialect == Postgres {
 		err = s.pgxConn(ctx, func(conn *pgx.Conn) error {
-			// Outside the transaction: under READ COMMITTED it would see
-			// the same, and a copy that commits after this read breaks the
-			// unique index instead (commit).
-			existing, err := findStored(ctx, conn, insts, clients)
-			if err != nil {
-				return err
-			}
-			plan(existing)
-			var hook func() error
-			if beforeCommit != nil {
-				hook = func() error { return beforeCommit(len(batch)) }
-			}
-			if len(rows) == 0 {
-				if hook != nil {
-					return hook()
+			write := func(lookup bool) error {
+				var existing []responseRow
+				if lookup {
+					// Outside the transaction: under READ COMMITTED it
+					// would see the same.
+					w.stats.lookups.Add(1)
+					var err error
+					if existing, err = findStored(ctx, conn, insts, clients); err != nil {
+						return err
+					}
 				}
-				return nil
+				plan(existing)
+				var hook func() error
+				if beforeCommit != nil {
+					hook = func() error { return beforeCommit(len(batch)) }
+				}
+				if len(rows) == 0 {
+					if hook != nil {
+						return hook()
+					}
+					return nil
+				}
+				streams, err := responseStreams(rows, answers)
+				if err != nil {
+					return err
+				}
+				deltas, err := deltaStream(d)
+				if err != nil {
+					return err
+				}
+				return writeInOneFlight(ctx, conn.PgConn(), append(streams, deltas), hook)
 			}
-			streams, err := responseStreams(rows, answers)
-			if err != nil {
-				return err
+			lookup := w.recent.mayHold(insts, clients)
+			err := write(lookup)
+			if err != nil && !lookup && isUniqueViolation(err) && !conn.IsClosed() {
+				// A resend this process had not seen lately: the
+				// transaction rolled back whole; look the batch up.
+				w.stats.rewrites.Add(1)
+				err = write(true)
 			}
-			deltas, err := deltaStream(d)
-			if err != nil {
-				return err
-			}
-			return writeInOneFlight(ctx, conn.PgConn(), append(streams, deltas), hook)
+			return err
 		})
 		err = translate(err, "responses")
 	} else {
@@ -362,6 +410,7 @@ func (s *Store) writeBatch(ctx context.Context, batch []*pending, beforeCommit f
 			pairs[i] = []any{insts[i], clients[i]}
 		}
 		var existing []responseRow
+		w.stats.lookups.Add(1)
 		err = s.db.WithContext(ctx).Where("(institution_id, client_id) IN ?", pairs).Find(&existing).Error
 		if err != nil {
 			return nil, translate(err, "responses")
@@ -391,6 +440,7 @@ func (s *Store) writeBatch(ctx context.Context, batch []*pending, beforeCommit f
 		}
 		return nil, err
 	}
+	w.recent.add(insts, clients)
 	return results, nil
 }
 

@@ -1,0 +1,74 @@
+package store
+
+import (
+	"hash/maphash"
+	"sync"
+)
+
+// recentClients remembers the (institution, client id) pairs that this
+// process's writer stored or answered lately, as 64-bit hashes in a ring
+// of fixed size. A batch with none of them skips the replay lookup and
+// lets the unique index on (institution_id, client_id) catch what it
+// missed: a resend after a restart, past the ring, or stored by another
+// replica breaks the index, and the batch is then written again after
+// the lookup. The index decides; the ring only says when asking first is
+// worth a round trip.
+type recentClients struct {
+	mu   sync.Mutex
+	seed maphash.Seed
+	ring []uint64
+	next int
+	set  map[uint64]int // hash → how many ring slots hold it
+}
+
+func newRecentClients(size int) *recentClients {
+	return &recentClients{seed: maphash.MakeSeed(), ring: make([]uint64, 0, size), set: make(map[uint64]int, size)}
+}
+
+func (rc *recentClients) hash(inst, client string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(rc.seed)
+	h.WriteString(inst)
+	h.WriteByte(0)
+	h.WriteString(client)
+	return h.Sum64()
+}
+
+// mayHold reports whether any pair (insts[i], clients[i]) may have been
+// stored already. A nil ring knows nothing, so everything may have been.
+func (rc *recentClients) mayHold(insts, clients []string) bool {
+	if rc == nil {
+		return true
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	for i := range insts {
+		if rc.set[rc.hash(insts[i], clients[i])] > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// add remembers the pairs, forgetting the oldest beyond the ring's size.
+func (rc *recentClients) add(insts, clients []string) {
+	if rc == nil {
+		return
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	for i := range insts {
+		h := rc.hash(insts[i], clients[i])
+		if len(rc.ring) < cap(rc.ring) {
+			rc.ring = append(rc.ring, h)
+		} else {
+			old := rc.ring[rc.next]
+			if rc.set[old]--; rc.set[old] <= 0 {
+				delete(rc.set, old)
+			}
+			rc.ring[rc.next] = h
+			rc.next = (rc.next + 1) % cap(rc.ring)
+		}
+		rc.set[h]++
+	}
+}
