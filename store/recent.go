@@ -14,12 +14,20 @@ import (
 // the lookup. The index decides; the ring only says when asking first is
 // worth a round trip.
 type recentClients struct {
-	mu   sync.Mutex
-	seed maphash.Seed
-	ring []uint64
-	next int
-	set  map[uint64]int // hash → how many ring slots hold it
+	mu        sync.Mutex
+	seed      maphash.Seed
+	ring      []uint64
+	next      int
+	set       map[uint64]int // hash → how many ring slots hold it
+	lookupAll int            // batches still to be looked up whatever the ring holds (missed)
 }
+
+// rewriteBackoff is how many batches are looked up after one that the
+// ring let through broke the unique index: resends the ring cannot know
+// (a flood of old client ids, or another replica's) then cost at most one
+// rewritten batch in this many, and a lookup in the others, as before the
+// ring.
+const rewriteBackoff = 64
 
 func newRecentClients(size int) *recentClients {
 	return &recentClients{seed: maphash.MakeSeed(), ring: make([]uint64, 0, size), set: make(map[uint64]int, size)}
@@ -42,6 +50,10 @@ func (rc *recentClients) mayHold(insts, clients []string) bool {
 	}
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
+	if rc.lookupAll > 0 {
+		rc.lookupAll--
+		return true
+	}
 	for i := range insts {
 		if rc.set[rc.hash(insts[i], clients[i])] > 0 {
 			return true
@@ -71,4 +83,15 @@ func (rc *recentClients) add(insts, clients []string) {
 		}
 		rc.set[h]++
 	}
+}
+
+// missed records that a batch the ring let through held a stored client
+// id; the next rewriteBackoff batches are looked up.
+func (rc *recentClients) missed() {
+	if rc == nil {
+		return
+	}
+	rc.mu.Lock()
+	rc.lookupAll = rewriteBackoff
+	rc.mu.Unlock()
 }

@@ -399,6 +399,7 @@ func (w *Writer) writeBatch(ctx context.Context, batch []*pending) ([]result, er
 				// A resend this process had not seen lately: the
 				// transaction rolled back whole; look the batch up.
 				w.stats.rewrites.Add(1)
+				w.recent.missed()
 				err = write(true)
 			}
 			return err
