@@ -18,19 +18,20 @@ type recentClients struct {
 	seed      maphash.Seed
 	ring      []uint64
 	next      int
-	set       map[uint64]int // hash → how many ring slots hold it
-	lookupAll int            // batches still to be looked up whatever the ring holds (missed)
+	set       map[uint64]struct{} // the hashes in ring, each once
+	lookupAll int                 // batches still to be looked up whatever the ring holds (missed)
 }
 
 // rewriteBackoff is how many batches are looked up after one that the
 // ring let through broke the unique index: resends the ring cannot know
-// (a flood of old client ids, or another replica's) then cost at most one
-// rewritten batch in this many, and a lookup in the others, as before the
+// (a flood of old client ids, or another replica's) then cost about one
+// rewritten batch in this many (one per committer that let its batch
+// through at the same time), and a lookup in the others, as before the
 // ring.
 const rewriteBackoff = 64
 
 func newRecentClients(size int) *recentClients {
-	return &recentClients{seed: maphash.MakeSeed(), ring: make([]uint64, 0, size), set: make(map[uint64]int, size)}
+	return &recentClients{seed: maphash.MakeSeed(), ring: make([]uint64, 0, size), set: make(map[uint64]struct{}, size)}
 }
 
 func (rc *recentClients) hash(inst, client string) uint64 {
@@ -55,7 +56,7 @@ func (rc *recentClients) mayHold(insts, clients []string) bool {
 		return true
 	}
 	for i := range insts {
-		if rc.set[rc.hash(insts[i], clients[i])] > 0 {
+		if _, ok := rc.set[rc.hash(insts[i], clients[i])]; ok {
 			return true
 		}
 	}
@@ -63,6 +64,8 @@ func (rc *recentClients) mayHold(insts, clients []string) bool {
 }
 
 // add remembers the pairs, forgetting the oldest beyond the ring's size.
+// A pair already held keeps its place: it is remembered from its first
+// addition.
 func (rc *recentClients) add(insts, clients []string) {
 	if rc == nil {
 		return
@@ -71,17 +74,17 @@ func (rc *recentClients) add(insts, clients []string) {
 	defer rc.mu.Unlock()
 	for i := range insts {
 		h := rc.hash(insts[i], clients[i])
+		if _, held := rc.set[h]; held {
+			continue
+		}
 		if len(rc.ring) < cap(rc.ring) {
 			rc.ring = append(rc.ring, h)
 		} else {
-			old := rc.ring[rc.next]
-			if rc.set[old]--; rc.set[old] <= 0 {
-				delete(rc.set, old)
-			}
+			delete(rc.set, rc.ring[rc.next])
 			rc.ring[rc.next] = h
 			rc.next = (rc.next + 1) % cap(rc.ring)
 		}
-		rc.set[h]++
+		rc.set[h] = struct{}{}
 	}
 }
 

@@ -24,8 +24,13 @@ func TestRecentClients(t *testing.T) {
 	if rc.mayHold(pair(1)) || !rc.mayHold(pair(2)) || !rc.mayHold(pair(5)) {
 		t.Error("the ring did not forget exactly its oldest client")
 	}
-	if len(rc.set) != 4 {
-		t.Errorf("the ring's set holds %d hashes, want 4", len(rc.set))
+	rc.add(pair(2)) // held already: keeps its place, forgets nothing
+	if !rc.mayHold(pair(3)) || len(rc.set) != 4 || len(rc.ring) != 4 {
+		t.Errorf("adding a held client changed the ring: %d hashes, %d slots, want 4 and 4", len(rc.set), len(rc.ring))
+	}
+	rc.add(pair(6)) // forgets client 2, remembered from its first addition
+	if rc.mayHold(pair(2)) || !rc.mayHold(pair(3)) {
+		t.Error("the ring did not forget client 2 at its first addition's turn")
 	}
 	batch := []string{"inst", "inst"}
 	if !rc.mayHold(batch, []string{"client-9", "client-3"}) {

@@ -4,3 +4,16 @@ package store
 
 // ReplayLookupSQL is the writer's batch replay lookup, for its query plan.
 var ReplayLookupSQL = replayLookupSQL
+
+// StartLookupBackoff makes the writer look up its next batches whatever
+// it remembers, as after a batch that broke the unique index.
+func (s *Store) StartLookupBackoff() { s.writer.recent.missed() }
+
+// EndLookupBackoff ends that: the writer's memory decides again.
+func (s *Store) EndLookupBackoff() {
+	if rc := s.writer.recent; rc != nil {
+		rc.mu.Lock()
+		rc.lookupAll = 0
+		rc.mu.Unlock()
+	}
+}
