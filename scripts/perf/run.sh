@@ -22,6 +22,7 @@
 #   PG=postgres://postgres@127.0.0.1:5432  DURATION=20  REPEAT=3  CONCS="16 64"
 #   OUT=/tmp/suara-perf  PORT=18480  IKM_DB=suara_perf_ikm  IKM_UNITS=1000
 #   IKM_RESPONSES=1000000  SKIP_LOAD=  SKIP_IKM=  VERIFY=1  WARMUP=3 (seconds; 0: none)
+#   REPLAY=0.05 (share of sends that resend an acknowledged client_id)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export GOTOOLCHAIN=${GOTOOLCHAIN:-go1.27.3}
@@ -36,6 +37,7 @@ IKM_UNITS=${IKM_UNITS:-1000}
 IKM_RESPONSES=${IKM_RESPONSES:-1000000}
 VERIFY=${VERIFY:-1}
 WARMUP=${WARMUP:-3}
+REPLAY=${REPLAY:-0.05}
 [[ "$WARMUP" =~ ^[0-9]+$ ]] || { echo "WARMUP=$WARMUP: want whole seconds, 0 for none" >&2; exit 2; }
 BASE="http://127.0.0.1:$PORT"
 TCK=$(getconf CLK_TCK)
@@ -145,7 +147,7 @@ SQL
       # likewise leaves out its connection time. Its answers are verified
       # with the measured ones.
       if [ "$WARMUP" -gt 0 ]; then
-        "$OUT/suara-load" --url "$BASE" --slug "$slugs" --concurrency "$c" --duration "${WARMUP}s" --replay-fraction 0.05 \
+        "$OUT/suara-load" --url "$BASE" --slug "$slugs" --concurrency "$c" --duration "${WARMUP}s" --replay-fraction "$REPLAY" \
           --seed "$((rep + 1000))" --quiet --ack-file "$OUT/acks-warmup-$rep-$c.tsv" >"$OUT/warmup-$rep-$c.txt" 2>&1 ||
           { cat "$OUT/warmup-$rep-$c.txt" >&2; exit 1; }
         # The warm-up's deltas are folded before the CPU is read, so that
@@ -163,7 +165,7 @@ SQL
       # The load tool's own CPU seconds: `times` in the command
       # substitution's shell reports its finished children, the tool alone.
       load_times=$( ("$OUT/suara-load" --url "$BASE" --slug "$slugs" \
-        --concurrency "$c" --duration "${DURATION}s" --replay-fraction 0.05 --seed "$rep" \
+        --concurrency "$c" --duration "${DURATION}s" --replay-fraction "$REPLAY" --seed "$rep" \
         --ack-file "$OUT/acks-$rep-$c.tsv" >"$OUT/load-$rep-$c.txt" 2>&1) && times) ||
         { cat "$OUT/load-$rep-$c.txt" >&2; exit 1; }
       load_cpu=$(awk 'NR == 2 {n = split($0, f, /[ms ]+/); t = 0; for (i = 1; i < n; i += 2) t += f[i] * 60 + f[i + 1]; printf "%.3f", t}' <<<"$load_times")
