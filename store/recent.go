@@ -34,18 +34,28 @@ func newRecentClients(size int) *recentClients {
 	return &recentClients{seed: maphash.MakeSeed(), ring: make([]uint64, 0, size), set: make(map[uint64]struct{}, size)}
 }
 
-func (rc *recentClients) hash(inst, client string) uint64 {
+// hashes returns the keys of the pairs (insts[i], clients[i]), computed
+// once per batch for mayHold and add (nil for a nil ring).
+func (rc *recentClients) hashes(insts, clients []string) []uint64 {
+	if rc == nil {
+		return nil
+	}
+	hs := make([]uint64, len(insts))
 	var h maphash.Hash
 	h.SetSeed(rc.seed)
-	h.WriteString(inst)
-	h.WriteByte(0)
-	h.WriteString(client)
-	return h.Sum64()
+	for i := range insts {
+		h.Reset()
+		h.WriteString(insts[i])
+		h.WriteByte(0)
+		h.WriteString(clients[i])
+		hs[i] = h.Sum64()
+	}
+	return hs
 }
 
-// mayHold reports whether any pair (insts[i], clients[i]) may have been
-// stored already. A nil ring knows nothing, so everything may have been.
-func (rc *recentClients) mayHold(insts, clients []string) bool {
+// mayHold reports whether any of the pairs may have been stored already.
+// A nil ring knows nothing, so everything may have been.
+func (rc *recentClients) mayHold(hs []uint64) bool {
 	if rc == nil {
 		return true
 	}
@@ -55,8 +65,8 @@ func (rc *recentClients) mayHold(insts, clients []string) bool {
 		rc.lookupAll--
 		return true
 	}
-	for i := range insts {
-		if _, ok := rc.set[rc.hash(insts[i], clients[i])]; ok {
+	for _, h := range hs {
+		if _, ok := rc.set[h]; ok {
 			return true
 		}
 	}
@@ -66,14 +76,13 @@ func (rc *recentClients) mayHold(insts, clients []string) bool {
 // add remembers the pairs, forgetting the oldest beyond the ring's size.
 // A pair already held keeps its place: it is remembered from its first
 // addition.
-func (rc *recentClients) add(insts, clients []string) {
+func (rc *recentClients) add(hs []uint64) {
 	if rc == nil {
 		return
 	}
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	for i := range insts {
-		h := rc.hash(insts[i], clients[i])
+	for _, h := range hs {
 		if _, held := rc.set[h]; held {
 			continue
 		}

@@ -7,7 +7,7 @@ import (
 
 func TestRecentClients(t *testing.T) {
 	rc := newRecentClients(4)
-	pair := func(i int) ([]string, []string) { return []string{"inst"}, []string{fmt.Sprint("client-", i)} }
+	pair := func(i int) []uint64 { return rc.hashes([]string{"inst"}, []string{fmt.Sprint("client-", i)}) }
 	if rc.mayHold(pair(1)) {
 		t.Error("an empty ring holds client 1")
 	}
@@ -17,7 +17,7 @@ func TestRecentClients(t *testing.T) {
 	if !rc.mayHold(pair(1)) || !rc.mayHold(pair(4)) {
 		t.Error("a full ring lost one of its clients")
 	}
-	if rc.mayHold([]string{"other-inst"}, []string{"client-1"}) {
+	if rc.mayHold(rc.hashes([]string{"other-inst"}, []string{"client-1"})) {
 		t.Error("client 1 of another institution is held")
 	}
 	rc.add(pair(5)) // forgets client 1, the oldest
@@ -33,7 +33,7 @@ func TestRecentClients(t *testing.T) {
 		t.Error("the ring did not forget client 2 at its first addition's turn")
 	}
 	batch := []string{"inst", "inst"}
-	if !rc.mayHold(batch, []string{"client-9", "client-3"}) {
+	if !rc.mayHold(rc.hashes(batch, []string{"client-9", "client-3"})) {
 		t.Error("a batch with one held client is not held")
 	}
 

@@ -269,7 +269,7 @@ func (w *Writer) commit(batch []*pending) {
 		// the phone sent it twice at once. Answer with the first receipt.
 		r := &batch[0].sub.Response
 		if first, ferr := w.s.findByClientID(ctx, r.InstitutionID, r.ClientID); ferr == nil {
-			w.recent.add([]string{r.InstitutionID}, []string{r.ClientID})
+			w.recent.add(w.recent.hashes([]string{r.InstitutionID}, []string{r.ClientID}))
 			batch[0].done <- result{resp: first}
 			return
 		}
@@ -363,6 +363,7 @@ func (w *Writer) writeBatch(ctx context.Context, batch []*pending) ([]result, er
 			}
 		}
 	}
+	known := w.recent.hashes(insts, clients) // for the ring, before and after
 	var err error
 	if s.dialect == Postgres {
 		err = s.pgxConn(ctx, func(conn *pgx.Conn) error {
@@ -399,7 +400,7 @@ func (w *Writer) writeBatch(ctx context.Context, batch []*pending) ([]result, er
 				w.stats.batches.Add(1)
 				return writeInOneFlight(ctx, conn.PgConn(), append(streams, deltas), hook)
 			}
-			lookup := w.recent.mayHold(insts, clients)
+			lookup := w.recent.mayHold(known)
 			err := write(lookup)
 			if err != nil && !lookup && isUniqueViolation(err) && !conn.IsClosed() {
 				// A resend this process had not seen lately: the
@@ -445,7 +446,7 @@ func (w *Writer) writeBatch(ctx context.Context, batch []*pending) ([]result, er
 	if err != nil {
 		return nil, err
 	}
-	w.recent.add(insts, clients)
+	w.recent.add(known)
 	return results, nil
 }
 
