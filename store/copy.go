@@ -2,8 +2,10 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgproto3"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // The writer and the bulk loader send their rows with COPY in PostgreSQL's
@@ -252,27 +255,51 @@ func sumStreams(d *sums, prefix string) ([]copyStream, error) {
 	return out, nil
 }
 
-// writeInOneFlight runs BEGIN, the COPYs with their rows and COMMIT as one
-// flight of messages: one round trip to PostgreSQL instead of one per
-// statement (pgx's CopyFrom and Begin wait for each answer). The server
-// runs them in order; after an error it ignores the rest of that COPY's
-// data and fails every later statement of the aborted transaction, whose
-// COMMIT then rolls back, so nothing of the batch is stored. With
-// beforeCommit set (tests inject faults with it), COMMIT waits for it, in
-// a second round trip. The connection is closed on a protocol or network
-// failure, so the pool never reuses it in an unknown state.
-func writeInOneFlight(ctx context.Context, pc *pgconn.PgConn, streams []copyStream, beforeCommit func() error) error {
+// flightLookup is a replay lookup sent inside a batch's flight, right
+// after its BEGIN: the stored responses of the pairs (insts[i],
+// clients[i]), which the batch does not write. It costs no round trip of
+// its own.
+type flightLookup struct {
+	insts, clients []string
+	found          []responseRow
+}
+
+// writeInOneFlight runs BEGIN, the lookup if any, the COPYs with their
+// rows and COMMIT as one flight of messages: one round trip to PostgreSQL
+// instead of one per statement (pgx's CopyFrom and Begin wait for each
+// answer). The server runs them in order; after an error it ignores the
+// rest of that COPY's data and fails every later statement of the aborted
+// transaction, whose COMMIT then rolls back, so nothing of the batch is
+// stored. With beforeCommit set (tests inject faults with it), COMMIT
+// waits for it, in a second round trip. The connection is closed on a
+// protocol or network failure, so the pool never reuses it in an unknown
+// state.
+func writeInOneFlight(ctx context.Context, pc *pgconn.PgConn, lookup *flightLookup, streams []copyStream, beforeCommit func() error) error {
 	fe := pc.Frontend()
+	labels := []string{""} // one per statement, to name its error
 	fe.Send(&pgproto3.Query{String: "BEGIN"})
+	if lookup != nil {
+		// The extended protocol, for its parameters and binary rows: an
+		// unnamed statement, planned with this batch's arrays (findStored).
+		fe.Send(&pgproto3.Parse{Query: replayLookupSQL, ParameterOIDs: []uint32{pgtype.TextArrayOID, pgtype.TextArrayOID}})
+		fe.Send(&pgproto3.Bind{
+			ParameterFormatCodes: []int16{pgtype.BinaryFormatCode},
+			Parameters:           [][]byte{textArray(lookup.insts), textArray(lookup.clients)},
+			ResultFormatCodes:    []int16{pgtype.BinaryFormatCode},
+		})
+		fe.Send(&pgproto3.Execute{})
+		fe.Send(&pgproto3.Sync{})
+		labels = append(labels, "replay lookup")
+	}
 	for _, st := range streams {
 		fe.Send(&pgproto3.Query{String: st.sql})
 		fe.Send(&pgproto3.CopyData{Data: st.data})
 		fe.Send(&pgproto3.CopyDone{})
+		labels = append(labels, "copy "+st.table)
 	}
-	statements := 1 + len(streams)
 	if beforeCommit == nil {
 		fe.Send(&pgproto3.Query{String: "COMMIT"})
-		statements++
+		labels = append(labels, "")
 	}
 	// The flight may outgrow the socket's buffers, and Flush does not
 	// watch ctx: a deadline keeps a server that stopped reading from
@@ -285,7 +312,17 @@ func writeInOneFlight(ctx context.Context, pc *pgconn.PgConn, streams []copyStre
 		_ = pc.Close(ctx)
 		return fmt.Errorf("write batch: %w", err)
 	}
-	failed, err := readResults(ctx, pc, statements, streams)
+	var onRow func([][]byte) error
+	if lookup != nil {
+		onRow = func(values [][]byte) error {
+			r, err := scanResponseRow(values)
+			if err == nil {
+				lookup.found = append(lookup.found, r)
+			}
+			return err
+		}
+	}
+	failed, err := readResults(ctx, pc, labels, onRow)
 	if err != nil {
 		_ = pc.Close(ctx)
 		return err
@@ -308,12 +345,13 @@ func writeInOneFlight(ctx context.Context, pc *pgconn.PgConn, streams []copyStre
 	return failed
 }
 
-// readResults reads the answers to n simple queries, up to the last
-// ReadyForQuery. It returns the first statement error (named by its COPY
-// when it came from one), and err when the connection itself failed.
-func readResults(ctx context.Context, pc *pgconn.PgConn, n int, streams []copyStream) (failed, err error) {
-	statement := 0 // 0 is BEGIN, 1… the streams, then COMMIT
-	for statement < n {
+// readResults reads the answers to the flight's statements, one
+// ReadyForQuery each, up to the last; labels name them (empty: unnamed).
+// Data rows go to onRow. It returns the first statement error, and err
+// when the connection itself failed.
+func readResults(ctx context.Context, pc *pgconn.PgConn, labels []string, onRow func([][]byte) error) (failed, err error) {
+	statement := 0
+	for statement < len(labels) {
 		msg, err := pc.ReceiveMessage(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("write batch: %w", err)
@@ -322,8 +360,16 @@ func readResults(ctx context.Context, pc *pgconn.PgConn, n int, streams []copySt
 		case *pgproto3.ErrorResponse:
 			if failed == nil {
 				failed = pgconn.ErrorResponseToPgError(m)
-				if statement >= 1 && statement <= len(streams) {
-					failed = fmt.Errorf("copy %s: %w", streams[statement-1].table, failed)
+				if labels[statement] != "" {
+					failed = fmt.Errorf("%s: %w", labels[statement], failed)
+				}
+			}
+		case *pgproto3.DataRow:
+			// The values live in the connection's buffer until the next
+			// message: onRow copies what it keeps.
+			if onRow != nil {
+				if err := onRow(m.Values); err != nil && failed == nil {
+					failed = fmt.Errorf("%s: %w", labels[statement], err)
 				}
 			}
 		case *pgproto3.ReadyForQuery:
@@ -331,4 +377,88 @@ func readResults(ctx context.Context, pc *pgconn.PgConn, n int, streams []copySt
 		}
 	}
 	return failed, nil
+}
+
+// textArray encodes a text[] parameter in the binary format: one
+// dimension, no NULLs, lower bound 1.
+func textArray(values []string) []byte {
+	size := 20
+	for _, v := range values {
+		size += 4 + len(v)
+	}
+	b := make([]byte, 0, size)
+	b = binary.BigEndian.AppendUint32(b, 1) // dimensions
+	b = binary.BigEndian.AppendUint32(b, 0) // has NULLs
+	b = binary.BigEndian.AppendUint32(b, pgtype.TextOID)
+	b = binary.BigEndian.AppendUint32(b, uint32(len(values)))
+	b = binary.BigEndian.AppendUint32(b, 1) // lower bound
+	for _, v := range values {
+		b = binary.BigEndian.AppendUint32(b, uint32(len(v)))
+		b = append(b, v...)
+	}
+	return b
+}
+
+// binaryRow reads the values of one row in the binary format, in order;
+// the first value of the wrong shape is kept in err.
+type binaryRow struct {
+	values [][]byte
+	err    error
+}
+
+func (d *binaryRow) next(size int) []byte {
+	if len(d.values) == 0 {
+		d.err = cmp.Or(d.err, errors.New("too few columns"))
+		return nil
+	}
+	v := d.values[0]
+	d.values = d.values[1:]
+	if v == nil {
+		d.err = cmp.Or(d.err, errors.New("unexpected NULL"))
+	} else if size >= 0 && len(v) != size {
+		d.err = cmp.Or(d.err, fmt.Errorf("%d bytes, want %d", len(v), size))
+		return nil
+	}
+	return v
+}
+
+func (d *binaryRow) text() string { return string(d.next(-1)) }
+
+// textOrNil reads a text that may be NULL.
+func (d *binaryRow) textOrNil() *string {
+	if len(d.values) > 0 && d.values[0] == nil {
+		d.values = d.values[1:]
+		return nil
+	}
+	s := d.text()
+	return &s
+}
+
+func (d *binaryRow) bool() bool { v := d.next(1); return len(v) == 1 && v[0] != 0 }
+
+// time reads a timestamptz as pgx does: in the local time zone.
+func (d *binaryRow) time() time.Time {
+	v := d.next(8)
+	if v == nil {
+		return time.Time{}
+	}
+	us := int64(binary.BigEndian.Uint64(v))
+	return time.Unix(pgEpochUnix+us/1_000_000, us%1_000_000*1000)
+}
+
+// scanResponseRow decodes a row of responseCols in the binary format.
+func scanResponseRow(values [][]byte) (responseRow, error) {
+	d := binaryRow{values: values}
+	// The fields are read in the order written (Go evaluates a composite
+	// literal's calls left to right), which is responseCols's.
+	r := responseRow{ID: d.text(), InstitutionID: d.text(), ClientID: d.text(), SurveyID: d.text(), UnitID: d.text(),
+		ServiceID: d.textOrNil(), TemplateVersionID: d.text(), Day: d.text(), CapturedAt: d.time(), ReceivedAt: d.time(),
+		Profile: d.text(), Comment: d.text(), Receipt: d.text(), Suspicious: d.bool(), Excluded: d.bool()}
+	if d.err == nil && len(d.values) > 0 {
+		d.err = fmt.Errorf("%d columns too many", len(d.values))
+	}
+	if d.err != nil {
+		return responseRow{}, fmt.Errorf("decode response: %w", d.err)
+	}
+	return r, nil
 }

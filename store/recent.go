@@ -7,12 +7,13 @@ import (
 
 // recentClients remembers the (institution, client id) pairs that this
 // process's writer stored or answered lately, as 64-bit hashes in a ring
-// of fixed size. A batch with none of them skips the replay lookup and
-// lets the unique index on (institution_id, client_id) catch what it
-// missed: a resend after a restart, past the ring, or stored by another
-// replica breaks the index, and the batch is then written again after
-// the lookup. The index decides; the ring only says when asking first is
-// worth a round trip.
+// of fixed size. A batch does not write the pairs the ring holds: it
+// looks them up inside its own flight and answers them as replays. It
+// writes the others without asking first, and lets the unique index on
+// (institution_id, client_id) catch what the ring missed: a resend after
+// a restart, past the ring, or stored by another replica breaks the
+// index, and the batch is then written again after a lookup. The index
+// decides; the ring only saves the round trip of asking first.
 type recentClients struct {
 	mu        sync.Mutex
 	seed      maphash.Seed
@@ -35,7 +36,7 @@ func newRecentClients(size int) *recentClients {
 }
 
 // hashes returns the keys of the pairs (insts[i], clients[i]), computed
-// once per batch for mayHold and add (nil for a nil ring).
+// once per batch for held and add (nil for a nil ring).
 func (rc *recentClients) hashes(insts, clients []string) []uint64 {
 	if rc == nil {
 		return nil
@@ -53,24 +54,29 @@ func (rc *recentClients) hashes(insts, clients []string) []uint64 {
 	return hs
 }
 
-// mayHold reports whether any of the pairs may have been stored already.
-// A nil ring knows nothing, so everything may have been.
-func (rc *recentClients) mayHold(hs []uint64) bool {
+// held says which of the pairs this process stored lately: held[i] for
+// hs[i], nil when none is. all is true when the whole batch is to be
+// looked up before it is written: a nil ring knows nothing, and after a
+// miss the ring backs off.
+func (rc *recentClients) held(hs []uint64) (held []bool, all bool) {
 	if rc == nil {
-		return true
+		return nil, true
 	}
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	if rc.lookupAll > 0 {
 		rc.lookupAll--
-		return true
+		return nil, true
 	}
-	for _, h := range hs {
+	for i, h := range hs {
 		if _, ok := rc.set[h]; ok {
-			return true
+			if held == nil {
+				held = make([]bool, len(hs))
+			}
+			held[i] = true
 		}
 	}
-	return false
+	return held, false
 }
 
 // add remembers the pairs, forgetting the oldest beyond the ring's size.

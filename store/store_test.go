@@ -537,6 +537,112 @@ func TestReplaysAfterRestart(t *testing.T) {
 	}
 }
 
+// TestResendsLookedUpInFlight: in a batch that mixes new responses with
+// resends of client ids this writer stored, the resends are looked up
+// inside the batch's own transaction and not written: one round trip, no
+// rewrite. A resend whose response was deleted since (an erasure) is
+// stored again, after a lookup of its own.
+func TestResendsLookedUpInFlight(t *testing.T) {
+	if !slices.Contains(storetest.Dialects(t), store.Postgres) {
+		t.Skip("needs PostgreSQL (SUARA_TEST_DATABASE_URL)")
+	}
+	var hold atomic.Bool
+	gate := make(chan struct{})
+	s := storetest.Open(t, store.Postgres, store.Options{Writer: store.WriterOptions{
+		BeforeCommit: func(int) error {
+			if hold.CompareAndSwap(true, false) {
+				<-gate // the next submissions queue meanwhile: one batch
+			}
+			return nil
+		},
+	}})
+	f := newFixture(t, s)
+	const n = 20
+	answers := func(i int) [9]int { return [9]int{1 + i%4, 2, 3, 4, 3, 2, 1, 2, 3} }
+	old, fresh := make([]string, n), make([]string, n)
+	stored := make([]domain.Response, n)
+	for i := range n {
+		old[i], fresh[i] = uuid.NewString(), uuid.NewString()
+		r, created, err := s.Submit(ctx, f.submission(f.child, old[i], "2026-06-01", answers(i)))
+		mustOK(t, err)
+		if !created {
+			t.Fatalf("first send %d was answered as a replay", i)
+		}
+		stored[i] = r
+	}
+	_, err := s.DeleteResponse(ctx, stored[0].ID)
+	mustOK(t, err)
+
+	// A blocker holds the writer; the resends and the new responses
+	// queue behind it and make one batch.
+	hold.Store(true)
+	blocked := make(chan error, 1)
+	go func() {
+		_, _, err := s.Submit(ctx, f.submission(f.child, uuid.NewString(), "2026-06-03", answers(0)))
+		blocked <- err
+	}()
+	for s.QueueLen() > 0 || hold.Load() {
+		time.Sleep(time.Millisecond) // until the writer took the blocker
+	}
+	before := s.WriterStats()
+	type out struct {
+		resp    domain.Response
+		created bool
+		err     error
+	}
+	resent, created := make([]out, n), make([]out, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			r, c, err := s.Submit(ctx, f.submission(f.child, old[i], "2026-06-01", answers(i)))
+			resent[i] = out{r, c, err}
+		})
+		wg.Go(func() {
+			r, c, err := s.Submit(ctx, f.submission(f.child, fresh[i], "2026-06-02", answers(i)))
+			created[i] = out{r, c, err}
+		})
+	}
+	for s.QueueLen() < 2*n {
+		time.Sleep(time.Millisecond)
+	}
+	close(gate)
+	wg.Wait()
+	mustOK(t, <-blocked)
+
+	// PostgreSQL keeps microseconds; the first answer had nanoseconds.
+	sameStored := []cmp.Option{cmpopts.IgnoreFields(domain.Response{}, "Answers"), cmpopts.EquateEmpty(), cmpopts.EquateApproxTime(time.Microsecond)}
+	for i := range n {
+		r, c := resent[i], created[i]
+		switch {
+		case r.err != nil || c.err != nil:
+			t.Errorf("%d: resend: %v; new: %v", i, r.err, c.err)
+		case i == 0 && (!r.created || r.resp.ID == stored[0].ID):
+			t.Errorf("the resend of the deleted response was answered created=%v with %s, want it stored again", r.created, r.resp.ID)
+		case i > 0 && r.created:
+			t.Errorf("resend %d was stored again", i)
+		case i > 0 && !cmp.Equal(r.resp, stored[i], sameStored...):
+			// Every field, as decoded from the lookup's binary rows.
+			t.Errorf("resend %d answered with another response (-got +first):\n%s", i, cmp.Diff(r.resp, stored[i], sameStored...))
+		case !c.created:
+			t.Errorf("new response %d answered as a replay", i)
+		}
+	}
+	// The resent client ids, but the deleted one, were looked up inside
+	// the mixed batch's transaction; the deleted one after it, alone.
+	st := s.WriterStats()
+	if got := (store.WriterStats{Batches: st.Batches - before.Batches, Lookups: st.Lookups - before.Lookups,
+		FlightLookups: st.FlightLookups - before.FlightLookups, Rewrites: st.Rewrites - before.Rewrites}); got != (store.WriterStats{Batches: 2, Lookups: 1, FlightLookups: 1}) {
+		t.Errorf("the mixed batch took %+v, want 2 batches, 1 lookup in flight, 1 on its own, no rewrite", got)
+	}
+	var rows, answerRows int64
+	mustOK(t, s.DB().Table("responses").Count(&rows).Error)
+	mustOK(t, s.DB().Table("answers").Count(&answerRows).Error)
+	if want := int64(2*n + 1); rows != want || answerRows != want*9 {
+		t.Errorf("stored %d responses and %d answers, want %d and %d", rows, answerRows, want, want*9)
+	}
+	assertRollupsEqualRebuild(t, s)
+}
+
 // TestFailedFlightStoresNothing: the writer sends a batch's BEGIN, COPYs
 // and COMMIT in one flight. When the last COPY fails (a profile answer too
 // long for rollup_deltas), the responses and answers already copied must

@@ -75,12 +75,13 @@ type Writer struct {
 
 // WriterStats count the writer's batches since the store opened.
 type WriterStats struct {
-	Batches  int64 // batch transactions sent with new responses (a rewrite sends a second)
-	Lookups  int64 // replay lookups sent
-	Rewrites int64 // batches written again after the unique index caught a stored client id
+	Batches       int64 // batch transactions sent with new responses (a rewrite sends a second)
+	Lookups       int64 // replay lookups sent on their own, before a batch's transaction
+	FlightLookups int64 // replay lookups of remembered client ids sent inside a batch's flight
+	Rewrites      int64 // batches written again after the unique index caught a stored client id
 }
 
-type writerStats struct{ batches, lookups, rewrites atomic.Int64 }
+type writerStats struct{ batches, lookups, flightLookups, rewrites atomic.Int64 }
 
 // recentClientsSize is how many stored client ids the writer remembers to
 // decide whether a batch needs its replay lookup: about 40 s of a 3,000
@@ -159,7 +160,7 @@ func (s *Store) WriterStats() WriterStats {
 		return WriterStats{}
 	}
 	st := &s.writer.stats
-	return WriterStats{Batches: st.batches.Load(), Lookups: st.lookups.Load(), Rewrites: st.rewrites.Load()}
+	return WriterStats{Batches: st.batches.Load(), Lookups: st.lookups.Load(), FlightLookups: st.flightLookups.Load(), Rewrites: st.rewrites.Load()}
 }
 
 // QueueLen reports how many submissions wait for the writer.
@@ -297,44 +298,56 @@ func unavailable(err error) error {
 	return &domain.Error{Kind: domain.KindUnavailable, Code: "write_failed", Msg: "response not confirmed as stored", Err: err}
 }
 
-// writeBatch stores a batch in one transaction and returns one result per
-// pending response, in order.
+// writeBatch stores a batch and returns one result per pending response,
+// in order. Its new responses are written in one transaction; only when a
+// remembered client id turns out not to be stored (an administrator
+// deleted its response since) do those follow in a second.
 func (w *Writer) writeBatch(ctx context.Context, batch []*pending) ([]result, error) {
 	s, beforeCommit := w.s, w.opts.BeforeCommit
 	type ckey struct{ inst, client string }
 	// The batch's distinct (institution, client id) pairs, as two arrays.
 	insts, clients := make([]string, 0, len(batch)), make([]string, 0, len(batch))
-	first := map[ckey]int{} // index of the first pending with that client id in the batch
+	first := map[ckey]int{}             // index of the first pending with that client id in the batch
+	pairOf := make([]int, len(batch))   // index of the pending's pair in insts and clients
+	everyone := make([]int, len(batch)) // 0, 1, …: the whole batch
 	for i, p := range batch {
+		everyone[i] = i
 		k := ckey{p.sub.Response.InstitutionID, p.sub.Response.ClientID}
-		if _, dup := first[k]; !dup {
-			first[k] = i
-			insts, clients = append(insts, k.inst), append(clients, k.client)
+		if j, dup := first[k]; dup {
+			pairOf[i] = pairOf[j]
+			continue
 		}
+		first[k], pairOf[i] = i, len(insts)
+		insts, clients = append(insts, k.inst), append(clients, k.client)
 	}
-	// Replays are found first, one query for the whole batch, unless none
-	// of its client ids was stored lately by this process (recentClients):
-	// then the unique index finds them, and the batch is written again
-	// after the lookup. A copy that another committer or replica commits
-	// after the lookup breaks the unique index too, and is then answered
-	// as a replay (commit).
+	// pairsOf returns the distinct pairs of the pending responses idx.
+	pairsOf := func(idx []int) (is, cs []string) {
+		for _, i := range idx {
+			if r := &batch[i].sub.Response; first[ckey{r.InstitutionID, r.ClientID}] == i {
+				is, cs = append(is, r.InstitutionID), append(cs, r.ClientID)
+			}
+		}
+		return is, cs
+	}
 	var (
-		results []result
+		results = make([]result, len(batch))
 		rows    []responseRow
 		answers []answerRow
 		d       *deltas
 	)
-	plan := func(existing []responseRow) {
+	// plan answers the pending responses idx whose client id is in
+	// existing as replays, and prepares the rows of the others.
+	plan := func(existing []responseRow, idx []int) {
 		stored := map[ckey]responseRow{}
 		for _, r := range existing {
 			stored[ckey{r.InstitutionID, r.ClientID}] = r
 		}
-		results, rows, answers, d = make([]result, len(batch)), nil, nil, newDeltas()
+		rows, answers, d = nil, nil, newDeltas()
 		now := s.now()
-		for i, p := range batch {
+		for _, i := range idx {
 			// A copy: a failed attempt leaves nothing in the submission
 			// for the next one (a rewrite, or a retry alone).
-			r := p.sub.Response
+			r := batch[i].sub.Response
 			k := ckey{r.InstitutionID, r.ClientID}
 			if row, ok := stored[k]; ok {
 				results[i] = result{resp: row.domainWithoutAnswers(), created: false}
@@ -352,13 +365,13 @@ func (w *Writer) writeBatch(ctx context.Context, batch []*pending) ([]result, er
 				answers = append(answers, answerRow{ResponseID: r.ID, QuestionCode: code, InstitutionID: r.InstitutionID, Value: int16(v)})
 			}
 			if !r.Excluded {
-				d.add(&r, p.sub.UnitPath, p.sub.ElementOf, 1)
+				d.add(&r, batch[i].sub.UnitPath, batch[i].sub.ElementOf, 1)
 			}
 			results[i] = result{resp: r, created: true}
 		}
-		for i, p := range batch {
-			k := ckey{p.sub.Response.InstitutionID, p.sub.Response.ClientID}
-			if j := first[k]; j != i {
+		for _, i := range idx {
+			r := &batch[i].sub.Response
+			if j := first[ckey{r.InstitutionID, r.ClientID}]; j != i {
 				results[i] = result{resp: results[j].resp, created: false}
 			}
 		}
@@ -367,63 +380,125 @@ func (w *Writer) writeBatch(ctx context.Context, batch []*pending) ([]result, er
 	var err error
 	if s.dialect == Postgres {
 		err = s.pgxConn(ctx, func(conn *pgx.Conn) error {
-			write := func(lookup bool) error {
-				var existing []responseRow
-				if lookup {
-					// Outside the transaction: under READ COMMITTED it
-					// would see the same.
-					w.stats.lookups.Add(1)
-					var err error
-					if existing, err = findStored(ctx, conn, insts, clients); err != nil {
-						return err
-					}
-				}
-				plan(existing)
+			// send writes the planned rows in one transaction, and looks up
+			// the pairs (li[i], lc[i]) inside it; it returns what the
+			// lookup found.
+			send := func(li, lc []string) ([]responseRow, error) {
 				var hook func() error
 				if beforeCommit != nil {
 					hook = func() error { return beforeCommit(len(batch)) }
 				}
 				if len(rows) == 0 {
-					if hook != nil {
-						return hook()
+					var found []responseRow
+					if len(li) > 0 {
+						w.stats.lookups.Add(1)
+						var err error
+						if found, err = findStored(ctx, conn, li, lc); err != nil {
+							return nil, err
+						}
 					}
-					return nil
+					if hook != nil {
+						return found, hook()
+					}
+					return found, nil
 				}
 				streams, err := responseStreams(rows, answers)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				deltas, err := deltaStream(d)
 				if err != nil {
-					return err
+					return nil, err
+				}
+				var lookup *flightLookup
+				if len(li) > 0 {
+					w.stats.flightLookups.Add(1)
+					lookup = &flightLookup{insts: li, clients: lc}
 				}
 				w.stats.batches.Add(1)
-				return writeInOneFlight(ctx, conn.PgConn(), append(streams, deltas), hook)
+				if err := writeInOneFlight(ctx, conn.PgConn(), lookup, append(streams, deltas), hook); err != nil {
+					return nil, err
+				}
+				if lookup == nil {
+					return nil, nil
+				}
+				return lookup.found, nil
 			}
-			lookup := w.recent.mayHold(known)
-			err := write(lookup)
-			if err != nil && !lookup && isUniqueViolation(err) && !conn.IsClosed() {
+			// lookUpAndWrite asks which of the pending responses idx are
+			// stored, then writes the others: two round trips. A copy that
+			// another committer or replica commits after the lookup breaks
+			// the unique index, and is then answered as a replay (commit).
+			lookUpAndWrite := func(idx []int) error {
+				li, lc := pairsOf(idx)
+				w.stats.lookups.Add(1)
+				existing, err := findStored(ctx, conn, li, lc)
+				if err != nil {
+					return err
+				}
+				plan(existing, idx)
+				_, err = send(nil, nil)
+				return err
+			}
+
+			held, all := w.recent.held(known)
+			if all {
+				return lookUpAndWrite(everyone)
+			}
+			// The client ids this process stored lately are resends: they
+			// are looked up inside the flight and not written. The others
+			// are written without asking first.
+			var fresh, resent []int
+			for i := range batch {
+				if held != nil && held[pairOf[i]] {
+					resent = append(resent, i)
+				} else {
+					fresh = append(fresh, i)
+				}
+			}
+			plan(nil, fresh)
+			li, lc := pairsOf(resent)
+			found, err := send(li, lc)
+			if err != nil && isUniqueViolation(err) && !conn.IsClosed() {
 				// A resend this process had not seen lately: the
 				// transaction rolled back whole; look the batch up.
 				w.stats.rewrites.Add(1)
 				w.recent.missed()
-				err = write(true)
+				return lookUpAndWrite(everyone)
 			}
-			return err
+			if err != nil {
+				return err
+			}
+			stored := map[ckey]responseRow{}
+			for _, r := range found {
+				stored[ckey{r.InstitutionID, r.ClientID}] = r
+			}
+			var missing []int
+			for _, i := range resent {
+				r := &batch[i].sub.Response
+				if row, ok := stored[ckey{r.InstitutionID, r.ClientID}]; ok {
+					results[i] = result{resp: row.domainWithoutAnswers(), created: false}
+				} else {
+					missing = append(missing, i)
+				}
+			}
+			if len(missing) > 0 {
+				// Remembered, yet not stored: deleted since (an erasure).
+				// The resend is a new response again, as it would be
+				// after the ring forgot it.
+				w.recent.add(known)
+				return lookUpAndWrite(missing)
+			}
+			return nil
 		})
 		err = translate(err, "responses")
 	} else {
-		pairs := make([][]any, len(insts))
-		for i := range insts {
-			pairs[i] = []any{insts[i], clients[i]}
-		}
 		var existing []responseRow
 		w.stats.lookups.Add(1)
-		err = s.db.WithContext(ctx).Where("(institution_id, client_id) IN ?", pairs).Find(&existing).Error
+		err = s.db.WithContext(ctx).Where("(institution_id, client_id) IN ?", pairsAsRows(insts, clients)).Find(&existing).Error
 		if err != nil {
 			return nil, translate(err, "responses")
 		}
-		plan(existing)
+		plan(existing, everyone)
 		err = s.InTx(ctx, func(tx *Store) error {
 			if len(rows) > 0 {
 				w.stats.batches.Add(1)
@@ -448,6 +523,16 @@ func (w *Writer) writeBatch(ctx context.Context, batch []*pending) ([]result, er
 	}
 	w.recent.add(known)
 	return results, nil
+}
+
+// pairsAsRows returns the pairs (insts[i], clients[i]) as rows for GORM's
+// "(a, b) IN ?".
+func pairsAsRows(insts, clients []string) [][]any {
+	pairs := make([][]any, len(insts))
+	for i := range insts {
+		pairs[i] = []any{insts[i], clients[i]}
+	}
+	return pairs
 }
 
 // replayLookupSQL finds the stored responses of a batch's client ids: a
