@@ -255,17 +255,18 @@ func sumStreams(d *sums, prefix string) ([]copyStream, error) {
 	return out, nil
 }
 
-// flightLookup is a replay lookup sent inside a batch's flight, right
-// after its BEGIN: the stored responses of the pairs (insts[i],
-// clients[i]), which the batch does not write. It costs no round trip of
-// its own.
+// flightLookup is a replay lookup sent inside a batch's flight, after its
+// COPYs: the stored responses of the pairs (insts[i], clients[i]), which
+// the batch does not write. It costs no round trip of its own. err is set
+// when a row could not be decoded; the transaction commits regardless.
 type flightLookup struct {
 	insts, clients []string
 	found          []responseRow
+	err            error
 }
 
-// writeInOneFlight runs BEGIN, the lookup if any, the COPYs with their
-// rows and COMMIT as one flight of messages: one round trip to PostgreSQL
+// writeInOneFlight runs BEGIN, the COPYs with their rows, the lookup if
+// any, and COMMIT as one flight of messages: one round trip to PostgreSQL
 // instead of one per statement (pgx's CopyFrom and Begin wait for each
 // answer). The server runs them in order; after an error it ignores the
 // rest of that COPY's data and fails every later statement of the aborted
@@ -278,8 +279,17 @@ func writeInOneFlight(ctx context.Context, pc *pgconn.PgConn, lookup *flightLook
 	fe := pc.Frontend()
 	labels := []string{""} // one per statement, to name its error
 	fe.Send(&pgproto3.Query{String: "BEGIN"})
+	for _, st := range streams {
+		fe.Send(&pgproto3.Query{String: st.sql})
+		fe.Send(&pgproto3.CopyData{Data: st.data})
+		fe.Send(&pgproto3.CopyDone{})
+		labels = append(labels, "copy "+st.table)
+	}
 	if lookup != nil {
-		// The extended protocol, for its parameters and binary rows: an
+		// After the COPYs: the server answers with rows while the client
+		// is still sending, and only a few bytes may follow them, or a
+		// large flight and a large answer could fill both sockets. The
+		// extended protocol, for its parameters and binary rows: an
 		// unnamed statement, planned with this batch's arrays (findStored).
 		fe.Send(&pgproto3.Parse{Query: replayLookupSQL, ParameterOIDs: []uint32{pgtype.TextArrayOID, pgtype.TextArrayOID}})
 		fe.Send(&pgproto3.Bind{
@@ -290,12 +300,6 @@ func writeInOneFlight(ctx context.Context, pc *pgconn.PgConn, lookup *flightLook
 		fe.Send(&pgproto3.Execute{})
 		fe.Send(&pgproto3.Sync{})
 		labels = append(labels, "replay lookup")
-	}
-	for _, st := range streams {
-		fe.Send(&pgproto3.Query{String: st.sql})
-		fe.Send(&pgproto3.CopyData{Data: st.data})
-		fe.Send(&pgproto3.CopyDone{})
-		labels = append(labels, "copy "+st.table)
 	}
 	if beforeCommit == nil {
 		fe.Send(&pgproto3.Query{String: "COMMIT"})
@@ -312,14 +316,17 @@ func writeInOneFlight(ctx context.Context, pc *pgconn.PgConn, lookup *flightLook
 		_ = pc.Close(ctx)
 		return fmt.Errorf("write batch: %w", err)
 	}
-	var onRow func([][]byte) error
+	var onRow func([][]byte)
 	if lookup != nil {
-		onRow = func(values [][]byte) error {
+		onRow = func(values [][]byte) {
 			r, err := scanResponseRow(values)
-			if err == nil {
-				lookup.found = append(lookup.found, r)
+			if err != nil {
+				// Not a failure of the transaction, which commits all the
+				// same: the caller looks the pairs up again.
+				lookup.err = cmp.Or(lookup.err, err)
+				return
 			}
-			return err
+			lookup.found = append(lookup.found, r)
 		}
 	}
 	failed, err := readResults(ctx, pc, labels, onRow)
@@ -349,7 +356,7 @@ func writeInOneFlight(ctx context.Context, pc *pgconn.PgConn, lookup *flightLook
 // ReadyForQuery each, up to the last; labels name them (empty: unnamed).
 // Data rows go to onRow. It returns the first statement error, and err
 // when the connection itself failed.
-func readResults(ctx context.Context, pc *pgconn.PgConn, labels []string, onRow func([][]byte) error) (failed, err error) {
+func readResults(ctx context.Context, pc *pgconn.PgConn, labels []string, onRow func([][]byte)) (failed, err error) {
 	statement := 0
 	for statement < len(labels) {
 		msg, err := pc.ReceiveMessage(ctx)
@@ -368,9 +375,7 @@ func readResults(ctx context.Context, pc *pgconn.PgConn, labels []string, onRow 
 			// The values live in the connection's buffer until the next
 			// message: onRow copies what it keeps.
 			if onRow != nil {
-				if err := onRow(m.Values); err != nil && failed == nil {
-					failed = fmt.Errorf("%s: %w", labels[statement], err)
-				}
+				onRow(m.Values)
 			}
 		case *pgproto3.ReadyForQuery:
 			statement++

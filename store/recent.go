@@ -8,7 +8,8 @@ import (
 // recentClients remembers the (institution, client id) pairs that this
 // process's writer stored or answered lately, as 64-bit hashes in a ring
 // of fixed size. A batch does not write the pairs the ring holds: it
-// looks them up inside its own flight and answers them as replays. It
+// looks them up inside its own flight (on their own when it has nothing
+// new to write) and answers them as replays. It
 // writes the others without asking first, and lets the unique index on
 // (institution_id, client_id) catch what the ring missed: a resend after
 // a restart, past the ring, or stored by another replica breaks the

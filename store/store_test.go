@@ -541,28 +541,88 @@ func TestReplaysAfterRestart(t *testing.T) {
 // resends of client ids this writer stored, the resends are looked up
 // inside the batch's own transaction and not written: one round trip, no
 // rewrite. A resend whose response was deleted since (an erasure) is
-// stored again, after a lookup of its own.
+// stored again, after a lookup of its own. A resend stored by another
+// replica, which this writer does not remember, breaks the unique index
+// of a flight that carries a lookup too: the batch is rewritten.
 func TestResendsLookedUpInFlight(t *testing.T) {
 	if !slices.Contains(storetest.Dialects(t), store.Postgres) {
 		t.Skip("needs PostgreSQL (SUARA_TEST_DATABASE_URL)")
 	}
 	var hold atomic.Bool
-	gate := make(chan struct{})
-	s := storetest.Open(t, store.Postgres, store.Options{Writer: store.WriterOptions{
+	release := make(chan struct{})
+	dsn := storetest.DSN(t, store.Postgres)
+	s, err := store.Open(ctx, dsn, store.Options{Writer: store.WriterOptions{
 		BeforeCommit: func(int) error {
 			if hold.CompareAndSwap(true, false) {
-				<-gate // the next submissions queue meanwhile: one batch
+				<-release // the next submissions queue meanwhile: one batch
 			}
 			return nil
 		},
 	}})
+	mustOK(t, err)
+	defer s.Close()
+	mustOK(t, s.Migrate(ctx))
+	replica, err := store.Open(ctx, dsn, store.Options{})
+	mustOK(t, err)
+	defer replica.Close()
 	f := newFixture(t, s)
+
+	type out struct {
+		resp    domain.Response
+		created bool
+		err     error
+	}
+	// inOneBatch submits subs while a blocker holds the writer, so that
+	// they queue and make one batch; it returns their outcomes and what
+	// the batch cost the writer.
+	inOneBatch := func(subs []*store.Submission) ([]out, store.WriterStats) {
+		hold.Store(true)
+		blocked := make(chan error, 1)
+		go func() {
+			_, _, err := s.Submit(ctx, f.submission(f.child, uuid.NewString(), "2026-06-03", [9]int{4, 4, 4, 4, 4, 4, 4, 4, 4}))
+			blocked <- err
+		}()
+		for s.QueueLen() > 0 || hold.Load() {
+			time.Sleep(time.Millisecond) // until the writer took the blocker
+		}
+		before := s.WriterStats()
+		outs := make([]out, len(subs))
+		var wg sync.WaitGroup
+		for i, sub := range subs {
+			wg.Go(func() {
+				r, c, err := s.Submit(ctx, sub)
+				outs[i] = out{r, c, err}
+			})
+		}
+		for s.QueueLen() < len(subs) {
+			time.Sleep(time.Millisecond)
+		}
+		release <- struct{}{}
+		wg.Wait()
+		mustOK(t, <-blocked)
+		st := s.WriterStats()
+		return outs, store.WriterStats{Batches: st.Batches - before.Batches, Lookups: st.Lookups - before.Lookups,
+			FlightLookups: st.FlightLookups - before.FlightLookups, Rewrites: st.Rewrites - before.Rewrites}
+	}
+	// PostgreSQL keeps microseconds; the first answer had nanoseconds.
+	sameStored := []cmp.Option{cmpopts.IgnoreFields(domain.Response{}, "Answers"), cmpopts.EquateEmpty(), cmpopts.EquateApproxTime(time.Microsecond)}
+	checkResent := func(what string, got out, first domain.Response) {
+		t.Helper()
+		switch {
+		case got.err != nil:
+			t.Errorf("%s: %v", what, got.err)
+		case got.created:
+			t.Errorf("%s was stored again", what)
+		case !cmp.Equal(got.resp, first, sameStored...):
+			// Every field, as decoded from the lookup's binary rows.
+			t.Errorf("%s answered with another response (-got +first):\n%s", what, cmp.Diff(got.resp, first, sameStored...))
+		}
+	}
 	const n = 20
 	answers := func(i int) [9]int { return [9]int{1 + i%4, 2, 3, 4, 3, 2, 1, 2, 3} }
-	old, fresh := make([]string, n), make([]string, n)
-	stored := make([]domain.Response, n)
+	old, stored := make([]string, n), make([]domain.Response, n)
 	for i := range n {
-		old[i], fresh[i] = uuid.NewString(), uuid.NewString()
+		old[i] = uuid.NewString()
 		r, created, err := s.Submit(ctx, f.submission(f.child, old[i], "2026-06-01", answers(i)))
 		mustOK(t, err)
 		if !created {
@@ -570,75 +630,63 @@ func TestResendsLookedUpInFlight(t *testing.T) {
 		}
 		stored[i] = r
 	}
-	_, err := s.DeleteResponse(ctx, stored[0].ID)
+	_, err = s.DeleteResponse(ctx, stored[0].ID)
 	mustOK(t, err)
+	wantRows := int64(n - 1)
 
-	// A blocker holds the writer; the resends and the new responses
-	// queue behind it and make one batch.
-	hold.Store(true)
-	blocked := make(chan error, 1)
-	go func() {
-		_, _, err := s.Submit(ctx, f.submission(f.child, uuid.NewString(), "2026-06-03", answers(0)))
-		blocked <- err
-	}()
-	for s.QueueLen() > 0 || hold.Load() {
-		time.Sleep(time.Millisecond) // until the writer took the blocker
-	}
-	before := s.WriterStats()
-	type out struct {
-		resp    domain.Response
-		created bool
-		err     error
-	}
-	resent, created := make([]out, n), make([]out, n)
-	var wg sync.WaitGroup
+	// The resends (one of them deleted) and as many new responses.
+	var subs []*store.Submission
 	for i := range n {
-		wg.Go(func() {
-			r, c, err := s.Submit(ctx, f.submission(f.child, old[i], "2026-06-01", answers(i)))
-			resent[i] = out{r, c, err}
-		})
-		wg.Go(func() {
-			r, c, err := s.Submit(ctx, f.submission(f.child, fresh[i], "2026-06-02", answers(i)))
-			created[i] = out{r, c, err}
-		})
+		subs = append(subs, f.submission(f.child, old[i], "2026-06-01", answers(i)),
+			f.submission(f.child, uuid.NewString(), "2026-06-02", answers(i)))
 	}
-	for s.QueueLen() < 2*n {
-		time.Sleep(time.Millisecond)
-	}
-	close(gate)
-	wg.Wait()
-	mustOK(t, <-blocked)
-
-	// PostgreSQL keeps microseconds; the first answer had nanoseconds.
-	sameStored := []cmp.Option{cmpopts.IgnoreFields(domain.Response{}, "Answers"), cmpopts.EquateEmpty(), cmpopts.EquateApproxTime(time.Microsecond)}
+	outs, cost := inOneBatch(subs)
+	wantRows += 1 + n + 1 // the blocker, the new ones, the deleted one again
 	for i := range n {
-		r, c := resent[i], created[i]
+		resent, created := outs[2*i], outs[2*i+1]
 		switch {
-		case r.err != nil || c.err != nil:
-			t.Errorf("%d: resend: %v; new: %v", i, r.err, c.err)
-		case i == 0 && (!r.created || r.resp.ID == stored[0].ID):
-			t.Errorf("the resend of the deleted response was answered created=%v with %s, want it stored again", r.created, r.resp.ID)
-		case i > 0 && r.created:
-			t.Errorf("resend %d was stored again", i)
-		case i > 0 && !cmp.Equal(r.resp, stored[i], sameStored...):
-			// Every field, as decoded from the lookup's binary rows.
-			t.Errorf("resend %d answered with another response (-got +first):\n%s", i, cmp.Diff(r.resp, stored[i], sameStored...))
-		case !c.created:
-			t.Errorf("new response %d answered as a replay", i)
+		case i == 0 && (resent.err != nil || !resent.created || resent.resp.ID == stored[0].ID):
+			t.Errorf("the resend of the deleted response was answered created=%v with %s (%v), want it stored again", resent.created, resent.resp.ID, resent.err)
+		case i > 0:
+			checkResent(fmt.Sprintf("resend %d", i), resent, stored[i])
+		}
+		if created.err != nil || !created.created {
+			t.Errorf("new response %d answered created=%v (%v)", i, created.created, created.err)
 		}
 	}
-	// The resent client ids, but the deleted one, were looked up inside
+	// The resent client ids but the deleted one were looked up inside
 	// the mixed batch's transaction; the deleted one after it, alone.
-	st := s.WriterStats()
-	if got := (store.WriterStats{Batches: st.Batches - before.Batches, Lookups: st.Lookups - before.Lookups,
-		FlightLookups: st.FlightLookups - before.FlightLookups, Rewrites: st.Rewrites - before.Rewrites}); got != (store.WriterStats{Batches: 2, Lookups: 1, FlightLookups: 1}) {
-		t.Errorf("the mixed batch took %+v, want 2 batches, 1 lookup in flight, 1 on its own, no rewrite", got)
+	if want := (store.WriterStats{Batches: 2, Lookups: 1, FlightLookups: 1}); cost != want {
+		t.Errorf("the mixed batch cost %+v, want %+v: one lookup in its flight, one on its own, no rewrite", cost, want)
 	}
+
+	// A client id another replica stored, resent here with remembered
+	// ones and new ones: the flight breaks the unique index and rolls
+	// back whole; the batch is written again after a lookup.
+	foreign, _, err := replica.Submit(ctx, f.submission(f.child, uuid.NewString(), "2026-06-04", answers(1)))
+	mustOK(t, err)
+	subs = []*store.Submission{f.submission(f.child, foreign.ClientID, "2026-06-04", answers(1))}
+	for i := 1; i < n; i++ {
+		subs = append(subs, f.submission(f.child, old[i], "2026-06-01", answers(i)), f.submission(f.child, uuid.NewString(), "2026-06-05", answers(i)))
+	}
+	outs, cost = inOneBatch(subs)
+	wantRows += 1 + 1 + n - 1 // the replica's, the blocker, the new ones
+	checkResent("the other replica's response", outs[0], foreign)
+	for i := 1; i < n; i++ {
+		checkResent(fmt.Sprintf("second resend %d", i), outs[2*i-1], stored[i])
+		if created := outs[2*i]; created.err != nil || !created.created {
+			t.Errorf("second new response %d answered created=%v (%v)", i, created.created, created.err)
+		}
+	}
+	if want := (store.WriterStats{Batches: 2, Lookups: 1, FlightLookups: 1, Rewrites: 1}); cost != want {
+		t.Errorf("the batch with the other replica's client id cost %+v, want %+v", cost, want)
+	}
+
 	var rows, answerRows int64
 	mustOK(t, s.DB().Table("responses").Count(&rows).Error)
 	mustOK(t, s.DB().Table("answers").Count(&answerRows).Error)
-	if want := int64(2*n + 1); rows != want || answerRows != want*9 {
-		t.Errorf("stored %d responses and %d answers, want %d and %d", rows, answerRows, want, want*9)
+	if rows != wantRows || answerRows != wantRows*9 {
+		t.Errorf("stored %d responses and %d answers, want %d and %d", rows, answerRows, wantRows, wantRows*9)
 	}
 	assertRollupsEqualRebuild(t, s)
 }
