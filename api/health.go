@@ -97,7 +97,7 @@ func (s *Server) metricsText(c echo.Context) error {
 	fmt.Fprintf(&b, "# HELP suara_responses_replayed_total Submissions answered from an earlier identical client_id.\n# TYPE suara_responses_replayed_total counter\nsuara_responses_replayed_total %d\n", s.metrics.replays.Load())
 	ws := s.store.WriterStats()
 	fmt.Fprintf(&b, "# HELP suara_writer_batches_total Batch transactions with new responses that the group-commit writer sent.\n# TYPE suara_writer_batches_total counter\nsuara_writer_batches_total %d\n", ws.Batches)
-	fmt.Fprintf(&b, "# HELP suara_writer_replay_lookups_total Replay lookups the writer sent on their own, before writing a batch.\n# TYPE suara_writer_replay_lookups_total counter\nsuara_writer_replay_lookups_total %d\n", ws.Lookups)
+	fmt.Fprintf(&b, "# HELP suara_writer_replay_lookups_total Replay lookups the writer sent in a round trip of their own.\n# TYPE suara_writer_replay_lookups_total counter\nsuara_writer_replay_lookups_total %d\n", ws.Lookups)
 	fmt.Fprintf(&b, "# HELP suara_writer_flight_lookups_total Replay lookups of remembered client_ids the writer sent inside a batch's transaction.\n# TYPE suara_writer_flight_lookups_total counter\nsuara_writer_flight_lookups_total %d\n", ws.FlightLookups)
 	fmt.Fprintf(&b, "# HELP suara_writer_rewrites_total Batches written again after the unique index caught a client_id stored earlier.\n# TYPE suara_writer_rewrites_total counter\nsuara_writer_rewrites_total %d\n", ws.Rewrites)
 	fmt.Fprintf(&b, "# HELP suara_build_info The running version.\n# TYPE suara_build_info gauge\nsuara_build_info{version=%q} 1\n", s.opts.Version)

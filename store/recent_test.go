@@ -9,32 +9,32 @@ import (
 func TestRecentClients(t *testing.T) {
 	rc := newRecentClients(4)
 	pair := func(i int) []uint64 { return rc.hashes([]string{"inst"}, []string{fmt.Sprint("client-", i)}) }
-	mayHold := func(rc *recentClients, hs []uint64) bool {
+	anyHeld := func(rc *recentClients, hs []uint64) bool {
 		held, all := rc.held(hs)
 		return all || slices.Contains(held, true)
 	}
-	if mayHold(rc, pair(1)) {
+	if anyHeld(rc, pair(1)) {
 		t.Error("an empty ring holds client 1")
 	}
 	for i := 1; i <= 4; i++ {
 		rc.add(pair(i))
 	}
-	if !mayHold(rc, pair(1)) || !mayHold(rc, pair(4)) {
+	if !anyHeld(rc, pair(1)) || !anyHeld(rc, pair(4)) {
 		t.Error("a full ring lost one of its clients")
 	}
-	if mayHold(rc, rc.hashes([]string{"other-inst"}, []string{"client-1"})) {
+	if anyHeld(rc, rc.hashes([]string{"other-inst"}, []string{"client-1"})) {
 		t.Error("client 1 of another institution is held")
 	}
 	rc.add(pair(5)) // forgets client 1, the oldest
-	if mayHold(rc, pair(1)) || !mayHold(rc, pair(2)) || !mayHold(rc, pair(5)) {
+	if anyHeld(rc, pair(1)) || !anyHeld(rc, pair(2)) || !anyHeld(rc, pair(5)) {
 		t.Error("the ring did not forget exactly its oldest client")
 	}
 	rc.add(pair(2)) // held already: keeps its place, forgets nothing
-	if !mayHold(rc, pair(3)) || len(rc.set) != 4 || len(rc.ring) != 4 {
+	if !anyHeld(rc, pair(3)) || len(rc.set) != 4 || len(rc.ring) != 4 {
 		t.Errorf("adding a held client changed the ring: %d hashes, %d slots, want 4 and 4", len(rc.set), len(rc.ring))
 	}
 	rc.add(pair(6)) // forgets client 2, remembered from its first addition
-	if mayHold(rc, pair(2)) || !mayHold(rc, pair(3)) {
+	if anyHeld(rc, pair(2)) || !anyHeld(rc, pair(3)) {
 		t.Error("the ring did not forget client 2 at its first addition's turn")
 	}
 	batch := []string{"inst", "inst", "inst"}

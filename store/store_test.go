@@ -539,7 +539,7 @@ func TestReplaysAfterRestart(t *testing.T) {
 
 // TestResendsLookedUpInFlight: in a batch that mixes new responses with
 // resends of client ids this writer stored, the resends are looked up
-// inside the batch's own transaction and not written: one round trip, no
+// inside the batch's own flight and not written: one round trip, no
 // rewrite. A resend whose response was deleted since (an erasure) is
 // stored again, after a lookup of its own. A resend stored by another
 // replica, which this writer does not remember, breaks the unique index
@@ -548,17 +548,9 @@ func TestResendsLookedUpInFlight(t *testing.T) {
 	if !slices.Contains(storetest.Dialects(t), store.Postgres) {
 		t.Skip("needs PostgreSQL (SUARA_TEST_DATABASE_URL)")
 	}
-	var hold atomic.Bool
-	release := make(chan struct{})
 	dsn := storetest.DSN(t, store.Postgres)
-	s, err := store.Open(ctx, dsn, store.Options{Writer: store.WriterOptions{
-		BeforeCommit: func(int) error {
-			if hold.CompareAndSwap(true, false) {
-				<-release // the next submissions queue meanwhile: one batch
-			}
-			return nil
-		},
-	}})
+	// The writer's own flights, COMMIT included: no BeforeCommit hook.
+	s, err := store.Open(ctx, dsn, store.Options{})
 	mustOK(t, err)
 	defer s.Close()
 	mustOK(t, s.Migrate(ctx))
@@ -567,24 +559,35 @@ func TestResendsLookedUpInFlight(t *testing.T) {
 	defer replica.Close()
 	f := newFixture(t, s)
 
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("waited 10 s for %s", what)
+			}
+		}
+	}
 	type out struct {
 		resp    domain.Response
 		created bool
 		err     error
 	}
-	// inOneBatch submits subs while a blocker holds the writer, so that
-	// they queue and make one batch; it returns their outcomes and what
-	// the batch cost the writer.
+	// inOneBatch submits subs while a blocker's batch waits for a lock on
+	// rollup_deltas that the test holds, so that they queue and make one
+	// batch; it returns their outcomes and what that batch cost the
+	// writer.
 	inOneBatch := func(subs []*store.Submission) ([]out, store.WriterStats) {
-		hold.Store(true)
+		lock := s.DB().Begin()
+		mustOK(t, lock.Error)
+		defer lock.Rollback()
+		mustOK(t, lock.Exec("LOCK TABLE rollup_deltas IN SHARE MODE").Error)
+		batches := s.WriterStats().Batches
 		blocked := make(chan error, 1)
 		go func() {
 			_, _, err := s.Submit(ctx, f.submission(f.child, uuid.NewString(), "2026-06-03", [9]int{4, 4, 4, 4, 4, 4, 4, 4, 4}))
 			blocked <- err
 		}()
-		for s.QueueLen() > 0 || hold.Load() {
-			time.Sleep(time.Millisecond) // until the writer took the blocker
-		}
+		waitFor("the blocker's flight", func() bool { return s.WriterStats().Batches > batches })
 		before := s.WriterStats()
 		outs := make([]out, len(subs))
 		var wg sync.WaitGroup
@@ -594,10 +597,8 @@ func TestResendsLookedUpInFlight(t *testing.T) {
 				outs[i] = out{r, c, err}
 			})
 		}
-		for s.QueueLen() < len(subs) {
-			time.Sleep(time.Millisecond)
-		}
-		release <- struct{}{}
+		waitFor("the submissions to queue", func() bool { return s.QueueLen() == len(subs) })
+		mustOK(t, lock.Rollback().Error)
 		wg.Wait()
 		mustOK(t, <-blocked)
 		st := s.WriterStats()
@@ -614,7 +615,8 @@ func TestResendsLookedUpInFlight(t *testing.T) {
 		case got.created:
 			t.Errorf("%s was stored again", what)
 		case !cmp.Equal(got.resp, first, sameStored...):
-			// Every field, as decoded from the lookup's binary rows.
+			// Every field, as read by the lookup (in the flight, its
+			// binary rows; after a rewrite, pgx's).
 			t.Errorf("%s answered with another response (-got +first):\n%s", what, cmp.Diff(got.resp, first, sameStored...))
 		}
 	}

@@ -76,7 +76,7 @@ type Writer struct {
 // WriterStats count the writer's batches since the store opened.
 type WriterStats struct {
 	Batches       int64 // batch transactions sent with new responses (a rewrite, or a resend of a deleted response, sends a second)
-	Lookups       int64 // replay lookups sent on their own, before a batch's transaction
+	Lookups       int64 // replay lookups sent in a round trip of their own
 	FlightLookups int64 // replay lookups of remembered client ids sent inside a batch's flight
 	Rewrites      int64 // batches written again after the unique index caught a stored client id
 }
@@ -494,7 +494,13 @@ func (w *Writer) writeBatch(ctx context.Context, batch []*pending) ([]result, er
 				// and, if not stored, written as new, as after the ring
 				// forgot them. The batch's new responses are committed
 				// already: a failure here fails only these.
-				if err := lookUpAndWrite(missing); err != nil {
+				err := lookUpAndWrite(missing)
+				if err != nil && isUniqueViolation(err) && !conn.IsClosed() {
+					// Another committer or replica stored one of them
+					// after the lookup: the next lookup finds it.
+					err = lookUpAndWrite(missing)
+				}
+				if err != nil {
 					for _, i := range missing {
 						results[i] = result{err: unavailable(translate(err, "responses"))}
 					}

@@ -3,8 +3,9 @@
 # fresh database with the 20 demo units, a fresh `suara serve` built from
 # this checkout, suara-load for DURATION seconds at concurrency CONC, then
 # the writer's counters from /metrics and how busy the machine was. No
-# pgbench and no verification: run scripts/perf/run.sh for the figures of
-# record, and this one alternately on two checkouts to compare them.
+# warm-up, no pgbench and no verification: run scripts/perf/run.sh for
+# the figures of record, and this one alternately on two checkouts to
+# compare them.
 #
 # Environment (defaults): PG=postgres://postgres@127.0.0.1:5432  CONC=16
 #   DURATION=15  REPLAY=0.05  PORT=18490  OUT=/tmp/suara-quick
@@ -41,7 +42,7 @@ slugs=$(psql "$URL" -Atc "SELECT string_agg(slug, ',') FROM surveys")
 busy() { awk '/^cpu / {t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t}' /proc/stat; }
 read -r b0 t0 < <(busy)
 "$OUT/suara-load" --url "http://127.0.0.1:$PORT" --slug "$slugs" --concurrency "$CONC" \
-  --duration "${DURATION}s" --replay-fraction "$REPLAY" --seed 1 --quiet 2>/dev/null | grep '^RESULT'
+  --duration "${DURATION}s" --replay-fraction "$REPLAY" --seed 1 --quiet 2>"$OUT/load.err" | grep '^RESULT' || { cat "$OUT/load.err" >&2; exit 1; }
 read -r b1 t1 < <(busy)
 echo "machine busy $(( (b1 - b0) * 100 / (t1 - t0) ))%"
 curl -fsS "http://127.0.0.1:$PORT/metrics" | grep '^suara_writer_'
