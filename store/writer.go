@@ -333,6 +333,14 @@ func (w *Writer) writeBatch(ctx context.Context, batch []*pending) ([]result, er
 		}
 		return is, cs
 	}
+	// byPair indexes stored responses by their pair.
+	byPair := func(stored []responseRow) map[ckey]responseRow {
+		m := make(map[ckey]responseRow, len(stored))
+		for _, r := range stored {
+			m[ckey{r.InstitutionID, r.ClientID}] = r
+		}
+		return m
+	}
 	var (
 		results = make([]result, len(batch))
 		rows    []responseRow
@@ -342,10 +350,7 @@ func (w *Writer) writeBatch(ctx context.Context, batch []*pending) ([]result, er
 	// plan answers the pending responses idx whose client id is in
 	// existing as replays, and prepares the rows of the others.
 	plan := func(existing []responseRow, idx []int) {
-		stored := map[ckey]responseRow{}
-		for _, r := range existing {
-			stored[ckey{r.InstitutionID, r.ClientID}] = r
-		}
+		stored := byPair(existing)
 		rows, answers, d = nil, nil, newDeltas()
 		now := s.now()
 		for _, i := range idx {
@@ -386,9 +391,9 @@ func (w *Writer) writeBatch(ctx context.Context, batch []*pending) ([]result, er
 		err = s.pgxConn(ctx, func(conn *pgx.Conn) error {
 			// send writes the planned rows in one transaction, and looks up
 			// the pairs (li[i], lc[i]) inside it; it returns what the
-			// lookup found, and decoded=false when that could not be read
-			// (the rows are then committed all the same).
-			send := func(li, lc []string) (found []responseRow, decoded bool, err error) {
+			// lookup found, nothing when its rows could not be read (the
+			// rows of the batch are committed all the same).
+			send := func(li, lc []string) (found []responseRow, err error) {
 				var hook func() error
 				if beforeCommit != nil {
 					hook = func() error { return beforeCommit(len(batch)) }
@@ -397,21 +402,21 @@ func (w *Writer) writeBatch(ctx context.Context, batch []*pending) ([]result, er
 					if len(li) > 0 {
 						w.stats.lookups.Add(1)
 						if found, err = findStored(ctx, conn, li, lc); err != nil {
-							return nil, false, err
+							return nil, err
 						}
 					}
 					if hook != nil {
-						return found, true, hook()
+						return found, hook()
 					}
-					return found, true, nil
+					return found, nil
 				}
 				streams, err := responseStreams(rows, answers)
 				if err != nil {
-					return nil, false, err
+					return nil, err
 				}
 				deltas, err := deltaStream(d)
 				if err != nil {
-					return nil, false, err
+					return nil, err
 				}
 				var lookup *flightLookup
 				if len(li) > 0 {
@@ -420,16 +425,16 @@ func (w *Writer) writeBatch(ctx context.Context, batch []*pending) ([]result, er
 				}
 				w.stats.batches.Add(1)
 				if err := writeInOneFlight(ctx, conn.PgConn(), lookup, append(streams, deltas), hook); err != nil {
-					return nil, false, err
+					return nil, err
 				}
 				if lookup == nil {
-					return nil, true, nil
+					return nil, nil
 				}
 				if lookup.err != nil {
 					s.log.Error("the replay lookup's rows could not be read; looking the resends up again", "err", lookup.err)
-					return nil, false, nil
+					return nil, nil
 				}
-				return lookup.found, true, nil
+				return lookup.found, nil
 			}
 			// lookUpAndWrite asks which of the pending responses idx are
 			// stored, then writes the others: two round trips. A copy that
@@ -443,7 +448,7 @@ func (w *Writer) writeBatch(ctx context.Context, batch []*pending) ([]result, er
 					return err
 				}
 				plan(existing, idx)
-				_, _, err = send(nil, nil)
+				_, err = send(nil, nil)
 				return err
 			}
 
@@ -464,7 +469,7 @@ func (w *Writer) writeBatch(ctx context.Context, batch []*pending) ([]result, er
 			}
 			plan(nil, fresh)
 			li, lc := pairsOf(resent)
-			found, decoded, err := send(li, lc)
+			found, err := send(li, lc)
 			if err != nil && isUniqueViolation(err) && !conn.IsClosed() {
 				// A resend this process had not seen lately: the
 				// transaction rolled back whole; look the batch up.
@@ -475,14 +480,11 @@ func (w *Writer) writeBatch(ctx context.Context, batch []*pending) ([]result, er
 			if err != nil {
 				return err
 			}
-			stored := map[ckey]responseRow{}
-			for _, r := range found {
-				stored[ckey{r.InstitutionID, r.ClientID}] = r
-			}
+			stored := byPair(found)
 			var missing []int
 			for _, i := range resent {
 				r := &batch[i].sub.Response
-				if row, ok := stored[ckey{r.InstitutionID, r.ClientID}]; ok && decoded {
+				if row, ok := stored[ckey{r.InstitutionID, r.ClientID}]; ok {
 					results[i] = result{resp: row.domainWithoutAnswers(), created: false}
 				} else {
 					missing = append(missing, i)
