@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -256,13 +255,28 @@ func sumStreams(d *sums, prefix string) ([]copyStream, error) {
 }
 
 // flightLookup is a replay lookup sent inside a batch's flight, after its
-// COPYs: the stored responses of the pairs (insts[i], clients[i]), which
-// the batch does not write. It costs no round trip of its own. err is set
+// COPYs: the stored responses of the pairs its parameters name, which the
+// batch does not write. It costs no round trip of its own. err is set
 // when a row could not be decoded; the transaction commits regardless.
 type flightLookup struct {
-	insts, clients []string
-	found          []responseRow
-	err            error
+	types  *pgtype.Map
+	params [][]byte // institution ids and client ids, as text[] in the binary format
+	found  []responseRow
+	err    error
+}
+
+// newFlightLookup prepares the lookup of the pairs (insts[i], clients[i]),
+// its parameters encoded by the connection's types, as findStored's are.
+func newFlightLookup(types *pgtype.Map, insts, clients []string) (*flightLookup, error) {
+	l := &flightLookup{types: types}
+	for _, values := range [][]string{insts, clients} {
+		b, err := types.Encode(pgtype.TextArrayOID, pgtype.BinaryFormatCode, values, nil)
+		if err != nil {
+			return nil, fmt.Errorf("replay lookup: %w", err)
+		}
+		l.params = append(l.params, b)
+	}
+	return l, nil
 }
 
 // writeInOneFlight runs BEGIN, the COPYs with their rows, the lookup if
@@ -294,7 +308,7 @@ func writeInOneFlight(ctx context.Context, pc *pgconn.PgConn, lookup *flightLook
 		fe.Send(&pgproto3.Parse{Query: replayLookupSQL, ParameterOIDs: []uint32{pgtype.TextArrayOID, pgtype.TextArrayOID}})
 		fe.Send(&pgproto3.Bind{
 			ParameterFormatCodes: []int16{pgtype.BinaryFormatCode},
-			Parameters:           [][]byte{textArray(lookup.insts), textArray(lookup.clients)},
+			Parameters:           lookup.params,
 			ResultFormatCodes:    []int16{pgtype.BinaryFormatCode},
 		})
 		fe.Send(&pgproto3.Execute{})
@@ -319,7 +333,7 @@ func writeInOneFlight(ctx context.Context, pc *pgconn.PgConn, lookup *flightLook
 	var onRow func([][]byte)
 	if lookup != nil {
 		onRow = func(values [][]byte) {
-			r, err := scanResponseRow(values)
+			r, err := scanResponseRow(lookup.types, values)
 			if err != nil {
 				// Not a failure of the transaction, which commits all the
 				// same: the caller looks the pairs up again.
@@ -384,86 +398,36 @@ func readResults(ctx context.Context, pc *pgconn.PgConn, labels []string, onRow 
 	return failed, nil
 }
 
-// textArray encodes a text[] parameter in the binary format: one
-// dimension, no NULLs, lower bound 1.
-func textArray(values []string) []byte {
-	size := 20
-	for _, v := range values {
-		size += 4 + len(v)
+// responseOIDs are the types of responseCols, for decoding them.
+var responseOIDs = func() []uint32 {
+	oids := make([]uint32, len(responseKinds))
+	for i, k := range responseKinds {
+		switch k {
+		case copyText:
+			oids[i] = pgtype.TextOID
+		case copyTimestamptz:
+			oids[i] = pgtype.TimestamptzOID
+		case copyBool:
+			oids[i] = pgtype.BoolOID
+		default:
+			panic(fmt.Sprintf("responseKinds: no OID for kind %d", k))
+		}
 	}
-	b := make([]byte, 0, size)
-	b = binary.BigEndian.AppendUint32(b, 1) // dimensions
-	b = binary.BigEndian.AppendUint32(b, 0) // has NULLs
-	b = binary.BigEndian.AppendUint32(b, pgtype.TextOID)
-	b = binary.BigEndian.AppendUint32(b, uint32(len(values)))
-	b = binary.BigEndian.AppendUint32(b, 1) // lower bound
-	for _, v := range values {
-		b = binary.BigEndian.AppendUint32(b, uint32(len(v)))
-		b = append(b, v...)
+	return oids
+}()
+
+// scanResponseRow decodes a row of responseCols in the binary format, as
+// pgx's Scan does for findStored.
+func scanResponseRow(types *pgtype.Map, values [][]byte) (responseRow, error) {
+	var r responseRow
+	targets := r.scanTargets()
+	if len(values) != len(targets) {
+		return responseRow{}, fmt.Errorf("decode response: %d columns, want %d", len(values), len(targets))
 	}
-	return b
-}
-
-// binaryRow reads the values of one row in the binary format, in order;
-// the first value of the wrong shape is kept in err.
-type binaryRow struct {
-	values [][]byte
-	err    error
-}
-
-func (d *binaryRow) next(size int) []byte {
-	if len(d.values) == 0 {
-		d.err = cmp.Or(d.err, errors.New("too few columns"))
-		return nil
-	}
-	v := d.values[0]
-	d.values = d.values[1:]
-	if v == nil {
-		d.err = cmp.Or(d.err, errors.New("unexpected NULL"))
-	} else if size >= 0 && len(v) != size {
-		d.err = cmp.Or(d.err, fmt.Errorf("%d bytes, want %d", len(v), size))
-		return nil
-	}
-	return v
-}
-
-func (d *binaryRow) text() string { return string(d.next(-1)) }
-
-// textOrNil reads a text that may be NULL.
-func (d *binaryRow) textOrNil() *string {
-	if len(d.values) > 0 && d.values[0] == nil {
-		d.values = d.values[1:]
-		return nil
-	}
-	s := d.text()
-	return &s
-}
-
-func (d *binaryRow) bool() bool { v := d.next(1); return len(v) == 1 && v[0] != 0 }
-
-// time reads a timestamptz as pgx does: in the local time zone.
-func (d *binaryRow) time() time.Time {
-	v := d.next(8)
-	if v == nil {
-		return time.Time{}
-	}
-	us := int64(binary.BigEndian.Uint64(v))
-	return time.Unix(pgEpochUnix+us/1_000_000, us%1_000_000*1000)
-}
-
-// scanResponseRow decodes a row of responseCols in the binary format.
-func scanResponseRow(values [][]byte) (responseRow, error) {
-	d := binaryRow{values: values}
-	// The fields are read in the order written (Go evaluates a composite
-	// literal's calls left to right), which is responseCols's.
-	r := responseRow{ID: d.text(), InstitutionID: d.text(), ClientID: d.text(), SurveyID: d.text(), UnitID: d.text(),
-		ServiceID: d.textOrNil(), TemplateVersionID: d.text(), Day: d.text(), CapturedAt: d.time(), ReceivedAt: d.time(),
-		Profile: d.text(), Comment: d.text(), Receipt: d.text(), Suspicious: d.bool(), Excluded: d.bool()}
-	if d.err == nil && len(d.values) > 0 {
-		d.err = fmt.Errorf("%d columns too many", len(d.values))
-	}
-	if d.err != nil {
-		return responseRow{}, fmt.Errorf("decode response: %w", d.err)
+	for i, v := range values {
+		if err := types.Scan(responseOIDs[i], pgtype.BinaryFormatCode, v, targets[i]); err != nil {
+			return responseRow{}, fmt.Errorf("decode response: %s: %w", responseCols[i], err)
+		}
 	}
 	return r, nil
 }

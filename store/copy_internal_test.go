@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // TestScanResponseRowReadsWhatCopyWrites: the writer's lookup inside a
@@ -20,9 +22,10 @@ func TestScanResponseRowReadsWhatCopyWrites(t *testing.T) {
 		{ID: "id-2", InstitutionID: "inst", ClientID: "client-2", SurveyID: "survey", UnitID: "unit", TemplateVersionID: "tv",
 			Day: "1999-12-31", CapturedAt: time.Date(1999, 12, 31, 23, 59, 59, 999999000, time.UTC), ReceivedAt: at, Excluded: true},
 	}
+	types := pgtype.NewMap()
 	for _, want := range rows {
 		values := copyValues(t, want)
-		got, err := scanResponseRow(values)
+		got, err := scanResponseRow(types, values)
 		if err != nil {
 			t.Fatalf("%s: %v", want.ID, err)
 		}
@@ -44,7 +47,7 @@ func TestScanResponseRowReadsWhatCopyWrites(t *testing.T) {
 		"NULL id":            append([][]byte{nil}, values[1:]...),
 		"a 4-byte timestamp": append(append(values[:8:8], []byte{0, 0, 0, 1}), values[9:]...),
 	} {
-		if _, err := scanResponseRow(bad); err == nil || !strings.HasPrefix(err.Error(), "decode response: ") {
+		if _, err := scanResponseRow(types, bad); err == nil || !strings.HasPrefix(err.Error(), "decode response: ") {
 			t.Errorf("%s: err = %v, want a decode error", name, err)
 		}
 	}

@@ -122,6 +122,13 @@ type responseRow struct {
 
 func (responseRow) TableName() string { return "responses" }
 
+// scanTargets are the fields of r in the order of responseCols, for the
+// replay lookups to scan into.
+func (r *responseRow) scanTargets() []any {
+	return []any{&r.ID, &r.InstitutionID, &r.ClientID, &r.SurveyID, &r.UnitID, &r.ServiceID, &r.TemplateVersionID,
+		&r.Day, &r.CapturedAt, &r.ReceivedAt, &r.Profile, &r.Comment, &r.Receipt, &r.Suspicious, &r.Excluded}
+}
+
 type answerRow struct {
 	ResponseID    string
 	QuestionCode  string

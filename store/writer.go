@@ -421,7 +421,9 @@ func (w *Writer) writeBatch(ctx context.Context, batch []*pending) ([]result, er
 				var lookup *flightLookup
 				if len(li) > 0 {
 					w.stats.flightLookups.Add(1)
-					lookup = &flightLookup{insts: li, clients: lc}
+					if lookup, err = newFlightLookup(conn.TypeMap(), li, lc); err != nil {
+						return nil, err
+					}
 				}
 				w.stats.batches.Add(1)
 				if err := writeInOneFlight(ctx, conn.PgConn(), lookup, append(streams, deltas), hook); err != nil {
@@ -583,9 +585,8 @@ func findStored(ctx context.Context, conn *pgx.Conn, insts, clients []string) ([
 	defer rows.Close()
 	var out []responseRow
 	for rows.Next() {
-		var r responseRow // the columns of responseCols, in order
-		if err := rows.Scan(&r.ID, &r.InstitutionID, &r.ClientID, &r.SurveyID, &r.UnitID, &r.ServiceID, &r.TemplateVersionID,
-			&r.Day, &r.CapturedAt, &r.ReceivedAt, &r.Profile, &r.Comment, &r.Receipt, &r.Suspicious, &r.Excluded); err != nil {
+		var r responseRow
+		if err := rows.Scan(r.scanTargets()...); err != nil {
 			return nil, fmt.Errorf("replay lookup: %w", err)
 		}
 		out = append(out, r)
