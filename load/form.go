@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	"encoding/json"
+	"encoding/json/jsontext"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -78,6 +79,79 @@ type Answer struct {
 	Profile   map[string]any `json:"profile"`
 	Answers   map[string]int `json:"answers"`
 	Comment   string         `json:"comment,omitempty"`
+}
+
+// AppendJSON appends the answer's JSON to dst: the same object that
+// encoding/json makes of it (keys in another order), without reflection,
+// which was a tenth of the load tool's CPU.
+func (a Answer) AppendJSON(dst []byte) []byte {
+	dst = append(dst, `{"client_id":`...)
+	dst = appendString(dst, a.ClientID)
+	if a.UnitID != "" {
+		dst = append(dst, `,"unit_id":`...)
+		dst = appendString(dst, a.UnitID)
+	}
+	if a.ServiceID != "" {
+		dst = append(dst, `,"service_id":`...)
+		dst = appendString(dst, a.ServiceID)
+	}
+	dst = append(dst, `,"profile":`...)
+	if a.Profile == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = append(dst, '{')
+		first := true
+		for k, v := range a.Profile {
+			if !first {
+				dst = append(dst, ',')
+			}
+			first = false
+			dst = appendString(dst, k)
+			dst = append(dst, ':')
+			switch v := v.(type) {
+			case string:
+				dst = appendString(dst, v)
+			case int:
+				dst = strconv.AppendInt(dst, int64(v), 10)
+			default:
+				b, err := json.Marshal(v)
+				if err != nil {
+					panic(err) // NewAnswer puts only strings and numbers here
+				}
+				dst = append(dst, b...)
+			}
+		}
+		dst = append(dst, '}')
+	}
+	dst = append(dst, `,"answers":`...)
+	if a.Answers == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = append(dst, '{')
+		first := true
+		for k, v := range a.Answers {
+			if !first {
+				dst = append(dst, ',')
+			}
+			first = false
+			dst = appendString(dst, k)
+			dst = append(dst, ':')
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		}
+		dst = append(dst, '}')
+	}
+	if a.Comment != "" {
+		dst = append(dst, `,"comment":`...)
+		dst = appendString(dst, a.Comment)
+	}
+	return append(dst, '}')
+}
+
+// appendString appends s as a JSON string; invalid UTF-8 becomes U+FFFD,
+// as encoding/json does.
+func appendString(dst []byte, s string) []byte {
+	out, _ := jsontext.AppendQuote(dst, s)
+	return out
 }
 
 var comments = []string{

@@ -6,7 +6,6 @@
 package load
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -48,9 +47,10 @@ type Config struct {
 	// Grace is how long submissions in flight may keep retrying after
 	// Duration has passed (default 10 s).
 	Grace time.Duration
-	// Client is the HTTP client (default: keep-alive, one idle
-	// connection per phone, 30 s timeout).
-	Client      *http.Client
+	// Timeout bounds each request, from its first byte written to the
+	// answer's last byte read (default 30 s). Each phone keeps one
+	// keep-alive connection (wire.go).
+	Timeout     time.Duration
 	AllowRemote bool
 	// Progress, if set, receives one line per ProgressEvery (default 1 s)
 	// with that interval's rate and latencies: a burst of slow answers
@@ -90,16 +90,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	client := cfg.Client
-	if client == nil {
-		client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
-			Proxy:               nil,
-			MaxIdleConns:        cfg.Concurrency * 2,
-			MaxIdleConnsPerHost: cfg.Concurrency * 2,
-			IdleConnTimeout:     90 * time.Second,
-			DialContext:         (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
-		}}
-	}
+	client := &http.Client{Timeout: cfg.Timeout, Transport: &http.Transport{Proxy: nil}}
+	defer client.CloseIdleConnections()
 	forms := make([]*Form, 0, len(cfg.Slugs))
 	for _, slug := range cfg.Slugs {
 		f, err := FetchForm(ctx, client, cfg.BaseURL, slug)
@@ -109,7 +101,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		forms = append(forms, f)
 	}
 
-	r := &runner{cfg: cfg, client: client, forms: forms, res: &Result{ByStatus: map[int]int{}, NetErrors: map[string]int{}}}
+	r := &runner{cfg: cfg, forms: forms, res: &Result{ByStatus: map[int]int{}, NetErrors: map[string]int{}}}
 	hard, cancel := context.WithCancel(ctx)
 	defer cancel()
 	start := time.Now()
@@ -125,9 +117,14 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	var wg sync.WaitGroup
 	for i := range cfg.Concurrency {
 		wg.Add(1)
+		w, err := newWire(hard, cfg.BaseURL, cfg.Timeout)
+		if err != nil {
+			return nil, err
+		}
 		go func() {
 			defer wg.Done()
-			r.phone(hard, rand.New(rand.NewPCG(cfg.Seed, uint64(i)+1)))
+			defer w.close()
+			r.phone(hard, w, rand.New(rand.NewPCG(cfg.Seed, uint64(i)+1)))
 		}()
 	}
 	wg.Wait()
@@ -141,6 +138,9 @@ func (cfg *Config) check() error {
 	}
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 8
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 30 * time.Second
 	}
 	if cfg.Grace <= 0 {
 		cfg.Grace = 10 * time.Second
@@ -178,7 +178,6 @@ func IsLoopback(host string) bool {
 
 type runner struct {
 	cfg      Config
-	client   *http.Client
 	forms    []*Form
 	deadline time.Time
 	started  atomic.Int64 // new submissions started
@@ -198,14 +197,14 @@ type sent struct {
 
 // phone is one simulated citizen device: it sends one submission at a
 // time and retries it like the page does until it is acknowledged.
-func (r *runner) phone(ctx context.Context, rnd *rand.Rand) {
+func (r *runner) phone(ctx context.Context, w *wire, rnd *rand.Rand) {
 	for ctx.Err() == nil {
 		if !r.deadline.IsZero() && time.Now().After(r.deadline) {
 			return
 		}
 		if r.cfg.ReplayFraction > 0 && rnd.Float64() < r.cfg.ReplayFraction {
 			if s, ok := r.pickAcked(rnd); ok {
-				r.replay(ctx, rnd, s)
+				r.replay(ctx, w, rnd, s)
 				continue
 			}
 		}
@@ -214,13 +213,10 @@ func (r *runner) phone(ctx context.Context, rnd *rand.Rand) {
 		}
 		f := r.forms[rnd.IntN(len(r.forms))]
 		a := f.NewAnswer(rnd)
-		body, err := json.Marshal(a)
-		if err != nil {
-			panic(err) // a map of strings and ints always encodes
-		}
+		body := a.AppendJSON(nil)
 		device := deviceToken(rnd)
 		begin := time.Now()
-		status, id := r.send(ctx, rnd, f.Slug, body, device)
+		status, id := r.send(ctx, w, rnd, f.Slug, body, device)
 		ack := Ack{ClientID: a.ClientID, SurveyID: f.Survey.ID, ResponseID: id, Answers: len(a.Answers), Status: status,
 			Acked: id != "" && (status == http.StatusCreated || status == http.StatusOK)}
 		r.mu.Lock()
@@ -247,8 +243,8 @@ func (r *runner) pickAcked(rnd *rand.Rand) (sent, bool) {
 
 // replay re-sends an acknowledged body; the server must answer 200 with
 // the same response id.
-func (r *runner) replay(ctx context.Context, rnd *rand.Rand, s sent) {
-	status, id := r.send(ctx, rnd, s.form.Slug, s.body, s.device)
+func (r *runner) replay(ctx context.Context, w *wire, rnd *rand.Rand, s sent) {
+	status, id := r.send(ctx, w, rnd, s.form.Slug, s.body, s.device)
 	if ctx.Err() != nil && status == 0 {
 		return // the run ended mid-send: not the server's fault
 	}
@@ -264,19 +260,13 @@ func (r *runner) replay(ctx context.Context, rnd *rand.Rand, s sent) {
 // with back-off on 503, 429, 502, 504 and network errors. It returns the
 // final status (0 when it gave up on a network error) and the response id
 // of a 201 or 200.
-func (r *runner) send(ctx context.Context, rnd *rand.Rand, slug string, body []byte, device string) (int, string) {
-	target := r.cfg.BaseURL + "/api/v1/public/surveys/" + url.PathEscape(slug) + "/responses"
+func (r *runner) send(ctx context.Context, w *wire, rnd *rand.Rand, slug string, body []byte, device string) (int, string) {
+	path := w.base + "/api/v1/public/surveys/" + url.PathEscape(slug) + "/responses"
 	backoff := 50 * time.Millisecond
 	status := 0
 	for attempt := 1; ; attempt++ {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
-		if err != nil {
-			return 0, ""
-		}
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-Suara-Device", device)
 		t0 := time.Now()
-		resp, err := r.client.Do(req)
+		st, retryAfter, data, err := w.post(path, device, body)
 		var wait time.Duration
 		if err != nil {
 			status = 0
@@ -285,20 +275,20 @@ func (r *runner) send(ctx context.Context, rnd *rand.Rand, slug string, body []b
 			}
 			r.count(0, netKind(err), 0)
 		} else {
-			var out struct {
-				ID string `json:"id"`
-			}
-			data, rerr := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-			resp.Body.Close()
-			status = resp.StatusCode
+			status = st
 			r.count(status, "", time.Since(t0))
-			if rerr == nil && (status == http.StatusCreated || status == http.StatusOK) && json.Unmarshal(data, &out) == nil && out.ID != "" {
-				return status, out.ID
+			if status == http.StatusCreated || status == http.StatusOK {
+				var out struct {
+					ID string `json:"id"`
+				}
+				if json.Unmarshal(data, &out) == nil && out.ID != "" {
+					return status, out.ID
+				}
 			}
 			if !retryable(status) {
 				return status, ""
 			}
-			if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
+			if s, err := strconv.Atoi(retryAfter); err == nil && s > 0 {
 				wait = time.Duration(s) * time.Second
 			}
 		}

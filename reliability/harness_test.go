@@ -308,7 +308,7 @@ func loadConfig(base, slug string, requests int) load.Config {
 		Requests:    requests,
 		MaxAttempts: 60,
 		Seed:        7,
-		Client:      &http.Client{Timeout: 15 * time.Second},
+		Timeout:     15 * time.Second,
 	}
 }
 

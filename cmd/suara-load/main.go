@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -53,6 +54,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		ackFile  string
 		verify   bool
 		quiet    bool
+		profile  string
 	)
 	fs := flag.NewFlagSet("suara-load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -69,6 +71,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.StringVar(&ackFile, "ack-file", "", "write every submission's outcome here (for suara-load verify)")
 	fs.BoolVar(&verify, "verify", false, "after the run, verify the database (needs --db)")
 	fs.BoolVar(&quiet, "quiet", false, "no progress line each second (on stderr)")
+	fs.StringVar(&profile, "cpuprofile", "", "write the load tool's own CPU profile of the run to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -105,7 +108,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if !quiet {
 		cfg.Progress = stderr
 	}
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	res, err := load.Run(ctx, cfg)
+	if profile != "" {
+		pprof.StopCPUProfile()
+	}
 	if err != nil {
 		return err
 	}
