@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -280,6 +281,9 @@ func TestOperations(t *testing.T) {
 			if !strings.Contains(rec.Body.String(), want) {
 				t.Errorf("metrics lack %q:\n%s", want, rec.Body)
 			}
+		}
+		if !regexp.MustCompile(`\nsuara_writer_busy_seconds_total \d+\.\d{3}\n`).MatchString(rec.Body.String()) {
+			t.Errorf("metrics lack the writer's busy time:\n%s", rec.Body)
 		}
 		// Security headers on every response; HSTS only over HTTPS.
 		h := rec.Header()

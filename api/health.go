@@ -100,6 +100,7 @@ func (s *Server) metricsText(c echo.Context) error {
 	fmt.Fprintf(&b, "# HELP suara_writer_replay_lookups_total Replay lookups the writer sent in a round trip of their own.\n# TYPE suara_writer_replay_lookups_total counter\nsuara_writer_replay_lookups_total %d\n", ws.Lookups)
 	fmt.Fprintf(&b, "# HELP suara_writer_flight_lookups_total Replay lookups of remembered client_ids the writer sent inside a batch's transaction.\n# TYPE suara_writer_flight_lookups_total counter\nsuara_writer_flight_lookups_total %d\n", ws.FlightLookups)
 	fmt.Fprintf(&b, "# HELP suara_writer_rewrites_total Batches written again after the unique index caught a client_id stored earlier.\n# TYPE suara_writer_rewrites_total counter\nsuara_writer_rewrites_total %d\n", ws.Rewrites)
+	fmt.Fprintf(&b, "# HELP suara_writer_busy_seconds_total Time the group-commit committers spent on batches; a rate near SUARA_COMMITTERS means the writer limits the submission rate.\n# TYPE suara_writer_busy_seconds_total counter\nsuara_writer_busy_seconds_total %.3f\n", ws.Busy.Seconds())
 	fmt.Fprintf(&b, "# HELP suara_build_info The running version.\n# TYPE suara_build_info gauge\nsuara_build_info{version=%q} 1\n", s.opts.Version)
 	return c.Blob(http.StatusOK, "text/plain; version=0.0.4; charset=utf-8", []byte(b.String()))
 }

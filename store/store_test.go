@@ -434,6 +434,8 @@ func TestConcurrentCopiesAcrossCommitters(t *testing.T) {
 			}
 			st := s.WriterStats()
 			switch {
+			case st.Busy <= 0:
+				t.Errorf("writer stats = %+v, want the time spent on the batches", st)
 			case !lookedUp && st.Rewrites != 1:
 				t.Errorf("writer stats = %+v, want 1 rewrite (the second copy must break the unique index)", st)
 			case lookedUp && (st.Rewrites != 0 || st.Lookups < 2 || calls.Load() != 1):

@@ -79,9 +79,13 @@ type WriterStats struct {
 	Lookups       int64 // replay lookups sent in a round trip of their own
 	FlightLookups int64 // replay lookups of remembered client ids sent inside a batch's flight
 	Rewrites      int64 // batches written again after the unique index caught a stored client id
+	// Busy is the time the committers spent on batches, from taking one to
+	// answering it: near Committers × the wall time, the writer is what
+	// limits the rate.
+	Busy time.Duration
 }
 
-type writerStats struct{ batches, lookups, flightLookups, rewrites atomic.Int64 }
+type writerStats struct{ batches, lookups, flightLookups, rewrites, busy atomic.Int64 }
 
 // recentClientsSize is how many stored client ids the writer remembers to
 // tell resends from new responses without asking first: about 40 s of a 3,000
@@ -160,7 +164,8 @@ func (s *Store) WriterStats() WriterStats {
 		return WriterStats{}
 	}
 	st := &s.writer.stats
-	return WriterStats{Batches: st.batches.Load(), Lookups: st.lookups.Load(), FlightLookups: st.flightLookups.Load(), Rewrites: st.rewrites.Load()}
+	return WriterStats{Batches: st.batches.Load(), Lookups: st.lookups.Load(), FlightLookups: st.flightLookups.Load(), Rewrites: st.rewrites.Load(),
+		Busy: time.Duration(st.busy.Load())}
 }
 
 // QueueLen reports how many submissions wait for the writer.
@@ -218,6 +223,7 @@ func (w *Writer) run() {
 		}
 		// Take whatever else is already waiting: while one transaction
 		// commits, the next batch gathers by itself; no timer adds latency.
+		began := time.Now()
 	fill:
 		for len(batch) < w.opts.MaxBatch {
 			select {
@@ -228,6 +234,7 @@ func (w *Writer) run() {
 			}
 		}
 		w.commit(batch)
+		w.stats.busy.Add(int64(time.Since(began)))
 	}
 }
 

@@ -40,9 +40,23 @@ for _ in $(seq 1 100); do
 done
 slugs=$(psql "$URL" -Atc "SELECT string_agg(slug, ',') FROM surveys")
 busy() { awk '/^cpu / {t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t}' /proc/stat; }
+ticks() { cat "/proc/$1/stat" 2>/dev/null | awk '{s += $14 + $15} END {print s + 0}'; }
+pg_ticks() { # every PostgreSQL process (the server's pool stays open during the run)
+  local s=0 p
+  for p in $(pgrep -x postgres); do s=$((s + $(ticks "$p"))); done
+  echo "$s"
+}
+batches() { curl -fsS "http://127.0.0.1:$PORT/metrics" | awk '$1 == "suara_writer_batches_total" {print $2}'; }
 read -r b0 t0 < <(busy)
+s0=$(ticks "$SERVER_PID") p0=$(pg_ticks) n0=$(batches)
 "$OUT/suara-load" --url "http://127.0.0.1:$PORT" --slug "$slugs" --concurrency "$CONC" \
-  --duration "${DURATION}s" --replay-fraction "$REPLAY" --seed 1 --quiet 2>"$OUT/load.err" | grep '^RESULT' || { cat "$OUT/load.err" >&2; exit 1; }
+  --duration "${DURATION}s" --replay-fraction "$REPLAY" --seed 1 --quiet 2>"$OUT/load.err" | tee "$OUT/load.out" | grep '^RESULT' || { cat "$OUT/load.err" >&2; exit 1; }
 read -r b1 t1 < <(busy)
+s1=$(ticks "$SERVER_PID") p1=$(pg_ticks) n1=$(batches)
+created=$(sed -n 's/^RESULT.* created=\([0-9]*\).*/\1/p' "$OUT/load.out")
 echo "machine busy $(( (b1 - b0) * 100 / (t1 - t0) ))%"
+awk -v s="$((s1 - s0))" -v p="$((p1 - p0))" -v n="$created" -v b="$((n1 - n0))" -v tck="$(getconf CLK_TCK)" 'BEGIN {
+  if (n == 0 || b == 0) exit
+  printf "CPU ms per response: server %.3f, PostgreSQL %.3f; %.1f responses per batch\n", s * 1000 / tck / n, p * 1000 / tck / n, n / b
+}'
 curl -fsS "http://127.0.0.1:$PORT/metrics" | grep '^suara_writer_'
