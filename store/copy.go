@@ -291,6 +291,25 @@ func newFlightLookup(types *pgtype.Map, insts, clients []string) (*flightLookup,
 // state.
 func writeInOneFlight(ctx context.Context, pc *pgconn.PgConn, lookup *flightLookup, streams []copyStream, beforeCommit func() error) error {
 	fe := pc.Frontend()
+	if lookup == nil && beforeCommit == nil {
+		// Most batches: BEGIN, the COPYs and COMMIT as one query string,
+		// the rows of each COPY after it in order. The server takes each
+		// COPY's rows when it comes to it and answers the string once,
+		// which saves it a cycle per statement (a tenth of its work on a
+		// batch of one). After an error it skips the rest of the string
+		// and ignores the rows still coming, as the protocol asks; the
+		// transaction is left failed and rolled back below.
+		q := "BEGIN"
+		for _, st := range streams {
+			q += "; " + st.sql
+		}
+		fe.Send(&pgproto3.Query{String: q + "; COMMIT"})
+		for _, st := range streams {
+			fe.Send(&pgproto3.CopyData{Data: st.data})
+			fe.Send(&pgproto3.CopyDone{})
+		}
+		return flushAndRead(ctx, pc, []string{"write batch"}, nil)
+	}
 	labels := []string{""} // one per statement, to name its error
 	fe.Send(&pgproto3.Query{String: "BEGIN"})
 	for _, st := range streams {
@@ -319,17 +338,6 @@ func writeInOneFlight(ctx context.Context, pc *pgconn.PgConn, lookup *flightLook
 		fe.Send(&pgproto3.Query{String: "COMMIT"})
 		labels = append(labels, "")
 	}
-	// The flight may outgrow the socket's buffers, and Flush does not
-	// watch ctx: a deadline keeps a server that stopped reading from
-	// holding the writer past the batch's timeout.
-	if deadline, ok := ctx.Deadline(); ok {
-		_ = pc.Conn().SetWriteDeadline(deadline)
-		defer pc.Conn().SetWriteDeadline(time.Time{}) //nolint:errcheck // a failed reset fails the next write, which closes the connection
-	}
-	if err := fe.Flush(); err != nil {
-		_ = pc.Close(ctx)
-		return fmt.Errorf("write batch: %w", err)
-	}
 	var onRow func([][]byte)
 	if lookup != nil {
 		onRow = func(values [][]byte) {
@@ -343,25 +351,66 @@ func writeInOneFlight(ctx context.Context, pc *pgconn.PgConn, lookup *flightLook
 			lookup.found = append(lookup.found, r)
 		}
 	}
+	if beforeCommit == nil {
+		return flushAndRead(ctx, pc, labels, onRow)
+	}
+	// A test's hook: COMMIT waits for it, in a second round trip.
+	if err := flush(ctx, pc); err != nil {
+		return err
+	}
 	failed, err := readResults(ctx, pc, labels, onRow)
 	if err != nil {
 		_ = pc.Close(ctx)
 		return err
 	}
-	if beforeCommit != nil {
-		end := "COMMIT"
-		if failed == nil {
-			failed = beforeCommit()
-		}
-		if failed != nil {
-			end = "ROLLBACK"
-		}
-		if err := pc.Exec(ctx, end).Close(); err != nil && failed == nil {
-			failed = err
-		}
+	if failed == nil {
+		failed = beforeCommit()
+	}
+	end := "COMMIT"
+	if failed != nil {
+		end = "ROLLBACK"
+	}
+	if err := pc.Exec(ctx, end).Close(); err != nil && failed == nil {
+		failed = err
 	}
 	if pc.TxStatus() != 'I' { // cannot happen after COMMIT or ROLLBACK; never pool a connection inside a transaction
 		_ = pc.Close(ctx)
+	}
+	return failed
+}
+
+// flush sends the flight. It may outgrow the socket's buffers, and Flush
+// does not watch ctx: a deadline keeps a server that stopped reading from
+// holding the writer past the batch's timeout.
+func flush(ctx context.Context, pc *pgconn.PgConn) error {
+	if deadline, ok := ctx.Deadline(); ok {
+		_ = pc.Conn().SetWriteDeadline(deadline)
+		defer pc.Conn().SetWriteDeadline(time.Time{}) //nolint:errcheck // a failed reset fails the next write, which closes the connection
+	}
+	if err := pc.Frontend().Flush(); err != nil {
+		_ = pc.Close(ctx)
+		return fmt.Errorf("write batch: %w", err)
+	}
+	return nil
+}
+
+// flushAndRead sends a flight that ends its transaction and reads the
+// answers (readResults). A transaction left failed (a statement of a
+// one-string flight failed) is rolled back; the connection is closed
+// rather than pooled when that fails or the flight itself did.
+func flushAndRead(ctx context.Context, pc *pgconn.PgConn, labels []string, onRow func([][]byte)) error {
+	if err := flush(ctx, pc); err != nil {
+		return err
+	}
+	failed, err := readResults(ctx, pc, labels, onRow)
+	if err != nil {
+		_ = pc.Close(ctx)
+		return err
+	}
+	if pc.TxStatus() != 'I' {
+		if err := pc.Exec(ctx, "ROLLBACK").Close(); err != nil || pc.TxStatus() != 'I' {
+			_ = pc.Close(ctx)
+		}
 	}
 	return failed
 }
