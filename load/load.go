@@ -114,13 +114,16 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		stop := r.reportProgress(start)
 		defer stop()
 	}
-	var wg sync.WaitGroup
-	for i := range cfg.Concurrency {
-		wg.Add(1)
-		w, err := newWire(hard, cfg.BaseURL, cfg.Timeout)
-		if err != nil {
+	wires := make([]*wire, cfg.Concurrency)
+	for i := range wires {
+		var err error
+		if wires[i], err = newWire(hard, cfg.BaseURL, cfg.Timeout); err != nil {
 			return nil, err
 		}
+	}
+	var wg sync.WaitGroup
+	for i, w := range wires {
+		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer w.close()

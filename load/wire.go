@@ -22,12 +22,15 @@ import (
 // and its two goroutines per connection cost the load tool about half of
 // its CPU, taken from the two cores the server under test shares with it
 // (a phone brings its own CPU; pgbench's client is light C). What goes
-// over the socket is the same HTTP and the same JSON.
+// over the socket is still HTTP/1.1 and JSON that Go's client and
+// encoder would send, but for a few headers (User-Agent: suara-load, no
+// Accept-Encoding) and the order of the JSON keys.
 type wire struct {
 	ctx     context.Context
 	scheme  string
-	host    string // host:port, the Host header and the address dialed
-	base    string // the base URL's path, without its trailing slash
+	host    string // host:port, the address dialed
+	header  string // the Host header: the base URL's host as given
+	base    string // the base URL's escaped path, without its trailing slash
 	timeout time.Duration
 
 	conn net.Conn
@@ -37,8 +40,13 @@ type wire struct {
 	resp []byte      // the answer's body, reused
 }
 
-// errAborted is returned once the run's context has ended.
+// errAborted is returned by a request not sent because the run's context
+// had ended. (A request in flight then fails on its deadline instead.)
 var errAborted = errors.New("load: run ended")
+
+// maxAnswer bounds the answer's body the load tool reads; a longer one
+// ends the connection rather than leave unread bytes on it.
+const maxAnswer = 1 << 20
 
 func newWire(ctx context.Context, baseURL string, timeout time.Duration) (*wire, error) {
 	u, err := url.Parse(baseURL)
@@ -53,12 +61,13 @@ func newWire(ctx context.Context, baseURL string, timeout time.Duration) (*wire,
 		}
 		host = net.JoinHostPort(u.Hostname(), port)
 	}
-	return &wire{ctx: ctx, scheme: u.Scheme, host: host, base: strings.TrimSuffix(u.Path, "/"), timeout: timeout}, nil
+	return &wire{ctx: ctx, scheme: u.Scheme, host: host, header: u.Host, base: strings.TrimSuffix(u.EscapedPath(), "/"), timeout: timeout}, nil
 }
 
 // post sends one request with a JSON body and returns the answer's
 // status, its Retry-After header and its body (valid until the next
-// call). An error means the connection failed; the next call dials again.
+// call). After any other error than errAborted the connection is closed
+// and the next call dials again.
 func (w *wire) post(path, device string, body []byte) (status int, retryAfter string, respBody []byte, err error) {
 	if w.conn == nil {
 		if err := w.dial(); err != nil {
@@ -78,7 +87,7 @@ func (w *wire) post(path, device string, body []byte) (status int, retryAfter st
 	b := append(w.req[:0], "POST "...)
 	b = append(b, path...)
 	b = append(b, " HTTP/1.1\r\nHost: "...)
-	b = append(b, w.host...)
+	b = append(b, w.header...)
 	b = append(b, "\r\nUser-Agent: suara-load\r\nContent-Type: application/json\r\nX-Suara-Device: "...)
 	b = append(b, device...)
 	b = append(b, "\r\nContent-Length: "...)
@@ -91,14 +100,22 @@ func (w *wire) post(path, device string, body []byte) (status int, retryAfter st
 		return 0, "", nil, err
 	}
 	resp, err := http.ReadResponse(w.br, nil)
+	for err == nil && resp.StatusCode >= 100 && resp.StatusCode < 200 {
+		resp, err = http.ReadResponse(w.br, nil) // an interim answer (100 Continue, 103): the final one follows
+	}
 	if err != nil {
 		w.close()
 		return 0, "", nil, err
 	}
 	buf := bytes.NewBuffer(w.resp[:0])
-	_, err = buf.ReadFrom(io.LimitReader(resp.Body, 1<<20))
-	resp.Body.Close()
+	_, err = buf.ReadFrom(io.LimitReader(resp.Body, maxAnswer+1))
 	w.resp = buf.Bytes()
+	if err == nil && len(w.resp) > maxAnswer {
+		err = fmt.Errorf("load: an answer longer than %d bytes", maxAnswer)
+	}
+	if cerr := resp.Body.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		w.close()
 		return 0, "", nil, err
@@ -118,6 +135,7 @@ func (w *wire) dial() error {
 	if w.scheme == "https" {
 		host, _, _ := net.SplitHostPort(w.host)
 		tc := tls.Client(conn, &tls.Config{ServerName: host})
+		_ = conn.SetDeadline(time.Now().Add(w.timeout)) // post sets the next one
 		if err := tc.HandshakeContext(w.ctx); err != nil {
 			conn.Close()
 			return fmt.Errorf("tls: %w", err)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -20,11 +21,12 @@ const fakeForm = `{"survey":{"id":"sv-1"},"unit":{"id":"u-1"},"questions":[
  {"code":"U1","kind":"element","required":true,"options":[{"value":"1"},{"value":"2"},{"value":"3"},{"value":"4"}]},
  {"code":"komentar","kind":"text","required":true}]}`
 
-// TestPhonesFollowTheServer drives load.Run against a server that drops a
-// connection before answering, refuses once with 503 and ends some
-// connections with "Connection: close": each submission must be resent
-// with its client id and device token, on a new connection when the old
-// one ended, and counted once.
+// TestPhonesFollowTheServer drives load.Run against a server that sends
+// an interim 103 before one answer, drops a connection before answering,
+// refuses once with 503, answers once with a body too long to read, and
+// ends some connections with "Connection: close": each submission must be
+// resent with its client id and device token, on a new connection when
+// the old one ended, and counted once.
 func TestPhonesFollowTheServer(t *testing.T) {
 	var (
 		mu       sync.Mutex
@@ -54,6 +56,8 @@ func TestPhonesFollowTheServer(t *testing.T) {
 		attempts[body.ClientID] = append(attempts[body.ClientID], r.Header.Get("X-Suara-Device"))
 		mu.Unlock()
 		switch {
+		case k == 2:
+			w.WriteHeader(http.StatusEarlyHints) // an interim answer; the final one follows
 		case k == 3: // the connection drops before an answer
 			conn, _, err := w.(http.Hijacker).Hijack()
 			if err == nil {
@@ -62,6 +66,10 @@ func TestPhonesFollowTheServer(t *testing.T) {
 			return
 		case k == 5:
 			http.Error(w, `{"code":"busy"}`, http.StatusServiceUnavailable)
+			return
+		case k == 7: // more than the load tool reads: it must not keep the connection
+			w.WriteHeader(http.StatusCreated)
+			w.Write([]byte(strings.Repeat(" ", 1<<20+1)))
 			return
 		case k%4 == 0:
 			w.Header().Set("Connection", "close")
@@ -95,11 +103,11 @@ func TestPhonesFollowTheServer(t *testing.T) {
 	if want := map[int]int{201: 6, 503: 1}; !maps.Equal(res.ByStatus, want) {
 		t.Errorf("statuses %v, want %v", res.ByStatus, want)
 	}
-	if want := map[string]int{"eof": 1}; !maps.Equal(res.NetErrors, want) {
+	if want := map[string]int{"eof": 1, "other": 1}; !maps.Equal(res.NetErrors, want) {
 		t.Errorf("network errors %v, want %v", res.NetErrors, want)
 	}
-	if res.Requests != 8 || res.Retries != 2 {
-		t.Errorf("%d requests with %d retries, want 8 with 2", res.Requests, res.Retries)
+	if res.Requests != 9 || res.Retries != 3 {
+		t.Errorf("%d requests with %d retries, want 9 with 3", res.Requests, res.Retries)
 	}
 	mu.Lock()
 	defer mu.Unlock()
@@ -112,13 +120,14 @@ func TestPhonesFollowTheServer(t *testing.T) {
 			}
 		}
 	}
-	if len(attempts) != 6 || resent != 2 {
-		t.Errorf("%d client ids, %d resent; want 6, 2", len(attempts), resent)
+	if len(attempts) != 6 || resent != 3 {
+		t.Errorf("%d client ids, %d resent; want 6, 3", len(attempts), resent)
 	}
-	// The form's connection, then one per connection the server ended:
-	// dropped at the 3rd request, closed after the 4th and the 8th.
-	if dials != 4 {
-		t.Errorf("%d connections, want 4", dials)
+	// The form's connection, then one per connection that ended: dropped
+	// at the 3rd request, closed after the 4th, the 7th (too long) and
+	// the 8th.
+	if dials != 6 {
+		t.Errorf("%d connections, want 6", dials)
 	}
 }
 

@@ -282,13 +282,14 @@ func newFlightLookup(types *pgtype.Map, insts, clients []string) (*flightLookup,
 // writeInOneFlight runs BEGIN, the COPYs with their rows, the lookup if
 // any, and COMMIT as one flight of messages: one round trip to PostgreSQL
 // instead of one per statement (pgx's CopyFrom and Begin wait for each
-// answer). The server runs them in order; after an error it ignores the
-// rest of that COPY's data and fails every later statement of the aborted
-// transaction, whose COMMIT then rolls back, so nothing of the batch is
-// stored. With beforeCommit set (tests inject faults with it), COMMIT
-// waits for it, in a second round trip. The connection is closed on a
-// protocol or network failure, so the pool never reuses it in an unknown
-// state.
+// answer). Without a lookup the statements go as one query string;
+// otherwise each is a message of its own, and after an error the server
+// ignores the rest of that COPY's data and fails every later statement of
+// the aborted transaction, whose COMMIT then rolls back. Either way
+// nothing of a failed batch is stored. With beforeCommit set (tests inject
+// faults with it), COMMIT waits for it, in a second round trip. The
+// connection is closed on a protocol or network failure, so the pool never
+// reuses it in an unknown state.
 func writeInOneFlight(ctx context.Context, pc *pgconn.PgConn, lookup *flightLookup, streams []copyStream, beforeCommit func() error) error {
 	fe := pc.Frontend()
 	if lookup == nil && beforeCommit == nil {
@@ -429,9 +430,14 @@ func readResults(ctx context.Context, pc *pgconn.PgConn, labels []string, onRow 
 		switch m := msg.(type) {
 		case *pgproto3.ErrorResponse:
 			if failed == nil {
-				failed = pgconn.ErrorResponseToPgError(m)
-				if labels[statement] != "" {
-					failed = fmt.Errorf("%s: %w", labels[statement], failed)
+				pe := pgconn.ErrorResponseToPgError(m)
+				failed = pe
+				label := labels[statement]
+				if where, _, _ := strings.Cut(pe.Where, "\n"); where != "" && label != "" {
+					label += " (" + where + ")" // which COPY and row: "COPY answers, line 3"
+				}
+				if label != "" {
+					failed = fmt.Errorf("%s: %w", label, failed)
 				}
 			}
 		case *pgproto3.DataRow:

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"os"
 	"runtime/debug"
 	"time"
 
@@ -56,7 +57,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if getenv("GOGC") == "" {
+	if _, set := os.LookupEnv("GOGC"); !set { // the runtime's own setting, not getenv's
 		// The live heap is tens of megabytes: collecting when it has
 		// tripled rather than doubled cuts the collector's share of the
 		// CPU under load for about 20 MB more memory. GOGC overrides it.

@@ -5,7 +5,10 @@
 # the writer's counters from /metrics and how busy the machine was. No
 # warm-up, no pgbench and no verification: run scripts/perf/run.sh for
 # the figures of record, and this one alternately on two checkouts to
-# compare them.
+# compare them. Its CPU per response counts the server and the
+# PostgreSQL processes alive before and after the load (not one that
+# exits meanwhile, such as an autovacuum worker), divided by the new
+# responses, as run.sh does.
 #
 # Environment (defaults): PG=postgres://postgres@127.0.0.1:5432  CONC=16
 #   DURATION=15  REPLAY=0.05  PORT=18490  OUT=/tmp/suara-quick
