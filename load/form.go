@@ -96,53 +96,43 @@ func (a Answer) AppendJSON(dst []byte) []byte {
 		dst = appendString(dst, a.ServiceID)
 	}
 	dst = append(dst, `,"profile":`...)
-	if a.Profile == nil {
-		dst = append(dst, "null"...)
-	} else {
-		dst = append(dst, '{')
-		first := true
-		for k, v := range a.Profile {
-			if !first {
-				dst = append(dst, ',')
-			}
-			first = false
-			dst = appendString(dst, k)
-			dst = append(dst, ':')
-			switch v := v.(type) {
-			case string:
-				dst = appendString(dst, v)
-			case int:
-				dst = strconv.AppendInt(dst, int64(v), 10)
-			default:
-				b, err := json.Marshal(v)
-				if err != nil {
-					panic(err) // NewAnswer puts only strings and numbers here
-				}
-				dst = append(dst, b...)
-			}
+	dst = appendObject(dst, a.Profile, func(dst []byte, v any) []byte {
+		switch v := v.(type) {
+		case string:
+			return appendString(dst, v)
+		case int:
+			return strconv.AppendInt(dst, int64(v), 10)
 		}
-		dst = append(dst, '}')
-	}
+		b, err := json.Marshal(v)
+		if err != nil {
+			panic(err) // NewAnswer puts only strings and numbers here
+		}
+		return append(dst, b...)
+	})
 	dst = append(dst, `,"answers":`...)
-	if a.Answers == nil {
-		dst = append(dst, "null"...)
-	} else {
-		dst = append(dst, '{')
-		first := true
-		for k, v := range a.Answers {
-			if !first {
-				dst = append(dst, ',')
-			}
-			first = false
-			dst = appendString(dst, k)
-			dst = append(dst, ':')
-			dst = strconv.AppendInt(dst, int64(v), 10)
-		}
-		dst = append(dst, '}')
-	}
+	dst = appendObject(dst, a.Answers, func(dst []byte, v int) []byte { return strconv.AppendInt(dst, int64(v), 10) })
 	if a.Comment != "" {
 		dst = append(dst, `,"comment":`...)
 		dst = appendString(dst, a.Comment)
+	}
+	return append(dst, '}')
+}
+
+// appendObject appends m as a JSON object (null when nil), its values
+// encoded by value.
+func appendObject[V any](dst []byte, m map[string]V, value func([]byte, V) []byte) []byte {
+	if m == nil {
+		return append(dst, "null"...)
+	}
+	dst = append(dst, '{')
+	first := true
+	for k, v := range m {
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = append(appendString(dst, k), ':')
+		dst = value(dst, v)
 	}
 	return append(dst, '}')
 }

@@ -356,12 +356,8 @@ func writeInOneFlight(ctx context.Context, pc *pgconn.PgConn, lookup *flightLook
 		return flushAndRead(ctx, pc, labels, onRow)
 	}
 	// A test's hook: COMMIT waits for it, in a second round trip.
-	if err := flush(ctx, pc); err != nil {
-		return err
-	}
-	failed, err := readResults(ctx, pc, labels, onRow)
+	failed, err := exchange(ctx, pc, labels, onRow)
 	if err != nil {
-		_ = pc.Close(ctx)
 		return err
 	}
 	if failed == nil {
@@ -395,17 +391,26 @@ func flush(ctx context.Context, pc *pgconn.PgConn) error {
 	return nil
 }
 
-// flushAndRead sends a flight that ends its transaction and reads the
-// answers (readResults). A transaction left failed (a statement of a
-// one-string flight failed) is rolled back; the connection is closed
-// rather than pooled when that fails or the flight itself did.
-func flushAndRead(ctx context.Context, pc *pgconn.PgConn, labels []string, onRow func([][]byte)) error {
+// exchange sends the flight and reads its answers (readResults); the
+// connection is closed when either fails.
+func exchange(ctx context.Context, pc *pgconn.PgConn, labels []string, onRow func([][]byte)) (failed, err error) {
 	if err := flush(ctx, pc); err != nil {
-		return err
+		return nil, err
 	}
-	failed, err := readResults(ctx, pc, labels, onRow)
+	failed, err = readResults(ctx, pc, labels, onRow)
 	if err != nil {
 		_ = pc.Close(ctx)
+	}
+	return failed, err
+}
+
+// flushAndRead sends a flight that ends its transaction and reads the
+// answers. A transaction left failed (a statement of a one-string flight
+// failed) is rolled back; the connection is closed rather than pooled
+// when that fails or the flight itself did.
+func flushAndRead(ctx context.Context, pc *pgconn.PgConn, labels []string, onRow func([][]byte)) error {
+	failed, err := exchange(ctx, pc, labels, onRow)
+	if err != nil {
 		return err
 	}
 	if pc.TxStatus() != 'I' {
