@@ -55,6 +55,15 @@ func (rc *recentClients) hashes(insts, clients []string) []uint64 {
 	return hs
 }
 
+// holds says whether the ring holds the pair (inst, client).
+func (rc *recentClients) holds(inst, client string) bool {
+	h := rc.hashes([]string{inst}, []string{client})[0]
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	_, ok := rc.set[h]
+	return ok
+}
+
 // held says which of the pairs this process stored lately: held[i] for
 // hs[i], nil when none is. all is true when the whole batch is to be
 // looked up before it is written: a nil ring knows nothing, and after a
