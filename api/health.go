@@ -98,7 +98,6 @@ func (s *Server) metricsText(c echo.Context) error {
 	ws := s.store.WriterStats()
 	fmt.Fprintf(&b, "# HELP suara_writer_batches_total Batch transactions with new responses that the group-commit writer sent.\n# TYPE suara_writer_batches_total counter\nsuara_writer_batches_total %d\n", ws.Batches)
 	fmt.Fprintf(&b, "# HELP suara_writer_replay_lookups_total Replay lookups the writer sent in a round trip of their own.\n# TYPE suara_writer_replay_lookups_total counter\nsuara_writer_replay_lookups_total %d\n", ws.Lookups)
-	fmt.Fprintf(&b, "# HELP suara_writer_flight_lookups_total Replay lookups of remembered client_ids the writer sent inside a batch's transaction.\n# TYPE suara_writer_flight_lookups_total counter\nsuara_writer_flight_lookups_total %d\n", ws.FlightLookups)
 	fmt.Fprintf(&b, "# HELP suara_writer_resend_lookups_total Resends of remembered client_ids looked up before the writer's queue, outside any batch.\n# TYPE suara_writer_resend_lookups_total counter\nsuara_writer_resend_lookups_total %d\n", ws.ResendLookups)
 	fmt.Fprintf(&b, "# HELP suara_writer_rewrites_total Batches written again after the unique index caught a client_id stored earlier.\n# TYPE suara_writer_rewrites_total counter\nsuara_writer_rewrites_total %d\n", ws.Rewrites)
 	fmt.Fprintf(&b, "# HELP suara_writer_busy_seconds_total Time the group-commit committers spent on batches; a rate near SUARA_COMMITTERS means the writer limits the submission rate.\n# TYPE suara_writer_busy_seconds_total counter\nsuara_writer_busy_seconds_total %.3f\n", ws.Busy.Seconds())

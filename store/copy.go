@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -13,7 +12,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgproto3"
-	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // The writer and the bulk loader send their rows with COPY in PostgreSQL's
@@ -254,52 +252,21 @@ func sumStreams(d *sums, prefix string) ([]copyStream, error) {
 	return out, nil
 }
 
-// flightLookup is a replay lookup sent inside a batch's flight, after its
-// COPYs: the stored responses of the pairs its parameters name, which the
-// batch does not write. It costs no round trip of its own. err is set
-// when a row could not be decoded; the transaction commits regardless.
-type flightLookup struct {
-	types  *pgtype.Map
-	params [][]byte // institution ids and client ids, as text[] in the binary format
-	found  []responseRow
-	err    error
-}
-
-// newFlightLookup prepares the lookup of the pairs (insts[i], clients[i]),
-// its parameters encoded by the connection's types, as findStored's are.
-func newFlightLookup(types *pgtype.Map, insts, clients []string) (*flightLookup, error) {
-	l := &flightLookup{types: types}
-	for _, values := range [][]string{insts, clients} {
-		b, err := types.Encode(pgtype.TextArrayOID, pgtype.BinaryFormatCode, values, nil)
-		if err != nil {
-			return nil, fmt.Errorf("replay lookup: %w", err)
-		}
-		l.params = append(l.params, b)
-	}
-	return l, nil
-}
-
-// writeInOneFlight runs BEGIN, the COPYs with their rows, the lookup if
-// any, and COMMIT as one flight of messages: one round trip to PostgreSQL
-// instead of one per statement (pgx's CopyFrom and Begin wait for each
-// answer). Without a lookup the statements go as one query string;
-// otherwise each is a message of its own, and after an error the server
-// ignores the rest of that COPY's data and fails every later statement of
-// the aborted transaction, whose COMMIT then rolls back. Either way
-// nothing of a failed batch is stored. With beforeCommit set (tests inject
-// faults with it), COMMIT waits for it, in a second round trip. The
-// connection is closed on a protocol or network failure, so the pool never
-// reuses it in an unknown state.
-func writeInOneFlight(ctx context.Context, pc *pgconn.PgConn, lookup *flightLookup, streams []copyStream, beforeCommit func() error) error {
+// writeInOneFlight runs BEGIN, the COPYs with their rows and COMMIT as one
+// query string, the rows of each COPY after it in order: one round trip
+// to PostgreSQL instead of one per statement (pgx's CopyFrom and Begin
+// wait for each answer), and one answer to the whole string, which saves
+// the server a cycle per statement (a tenth of its work on a batch of
+// one). After an error the server skips the rest of the string and
+// ignores the rows still coming, as the protocol asks; the failed
+// transaction is rolled back (flushAndRead), so nothing of a failed batch
+// is stored. With beforeCommit set (tests inject faults with it), each
+// statement is a message of its own and COMMIT waits for the hook, in a
+// second round trip. The connection is closed on a protocol or network
+// failure, so the pool never reuses it in an unknown state.
+func writeInOneFlight(ctx context.Context, pc *pgconn.PgConn, streams []copyStream, beforeCommit func() error) error {
 	fe := pc.Frontend()
-	if lookup == nil && beforeCommit == nil {
-		// Most batches: BEGIN, the COPYs and COMMIT as one query string,
-		// the rows of each COPY after it in order. The server takes each
-		// COPY's rows when it comes to it and answers the string once,
-		// which saves it a cycle per statement (a tenth of its work on a
-		// batch of one). After an error it skips the rest of the string
-		// and ignores the rows still coming, as the protocol asks; the
-		// transaction is left failed and rolled back below.
+	if beforeCommit == nil {
 		q := "BEGIN"
 		for _, st := range streams {
 			q += "; " + st.sql
@@ -309,7 +276,7 @@ func writeInOneFlight(ctx context.Context, pc *pgconn.PgConn, lookup *flightLook
 			fe.Send(&pgproto3.CopyData{Data: st.data})
 			fe.Send(&pgproto3.CopyDone{})
 		}
-		return flushAndRead(ctx, pc, []string{"write batch"}, nil)
+		return flushAndRead(ctx, pc, []string{"write batch"})
 	}
 	labels := []string{""} // one per statement, to name its error
 	fe.Send(&pgproto3.Query{String: "BEGIN"})
@@ -319,44 +286,8 @@ func writeInOneFlight(ctx context.Context, pc *pgconn.PgConn, lookup *flightLook
 		fe.Send(&pgproto3.CopyDone{})
 		labels = append(labels, "copy "+st.table)
 	}
-	if lookup != nil {
-		// After the COPYs: the server answers with rows while the client
-		// is still sending, and only a few bytes may follow them, or a
-		// large flight and a large answer could fill both sockets. The
-		// extended protocol, for its parameters and binary rows: an
-		// unnamed statement, planned with this batch's arrays (findStored).
-		fe.Send(&pgproto3.Parse{Query: replayLookupSQL, ParameterOIDs: []uint32{pgtype.TextArrayOID, pgtype.TextArrayOID}})
-		fe.Send(&pgproto3.Bind{
-			ParameterFormatCodes: []int16{pgtype.BinaryFormatCode},
-			Parameters:           lookup.params,
-			ResultFormatCodes:    []int16{pgtype.BinaryFormatCode},
-		})
-		fe.Send(&pgproto3.Execute{})
-		fe.Send(&pgproto3.Sync{})
-		labels = append(labels, "replay lookup")
-	}
-	if beforeCommit == nil {
-		fe.Send(&pgproto3.Query{String: "COMMIT"})
-		labels = append(labels, "")
-	}
-	var onRow func([][]byte)
-	if lookup != nil {
-		onRow = func(values [][]byte) {
-			r, err := scanResponseRow(lookup.types, values)
-			if err != nil {
-				// Not a failure of the transaction, which commits all the
-				// same: the caller looks the pairs up again.
-				lookup.err = cmp.Or(lookup.err, err)
-				return
-			}
-			lookup.found = append(lookup.found, r)
-		}
-	}
-	if beforeCommit == nil {
-		return flushAndRead(ctx, pc, labels, onRow)
-	}
 	// A test's hook: COMMIT waits for it, in a second round trip.
-	failed, err := exchange(ctx, pc, labels, onRow)
+	failed, err := exchange(ctx, pc, labels)
 	if err != nil {
 		return err
 	}
@@ -393,11 +324,11 @@ func flush(ctx context.Context, pc *pgconn.PgConn) error {
 
 // exchange sends the flight and reads its answers (readResults); the
 // connection is closed when either fails.
-func exchange(ctx context.Context, pc *pgconn.PgConn, labels []string, onRow func([][]byte)) (failed, err error) {
+func exchange(ctx context.Context, pc *pgconn.PgConn, labels []string) (failed, err error) {
 	if err := flush(ctx, pc); err != nil {
 		return nil, err
 	}
-	failed, err = readResults(ctx, pc, labels, onRow)
+	failed, err = readResults(ctx, pc, labels)
 	if err != nil {
 		_ = pc.Close(ctx)
 	}
@@ -408,8 +339,8 @@ func exchange(ctx context.Context, pc *pgconn.PgConn, labels []string, onRow fun
 // answers. A transaction left failed (a statement of a one-string flight
 // failed) is rolled back; the connection is closed rather than pooled
 // when that fails or the flight itself did.
-func flushAndRead(ctx context.Context, pc *pgconn.PgConn, labels []string, onRow func([][]byte)) error {
-	failed, err := exchange(ctx, pc, labels, onRow)
+func flushAndRead(ctx context.Context, pc *pgconn.PgConn, labels []string) error {
+	failed, err := exchange(ctx, pc, labels)
 	if err != nil {
 		return err
 	}
@@ -423,9 +354,9 @@ func flushAndRead(ctx context.Context, pc *pgconn.PgConn, labels []string, onRow
 
 // readResults reads the answers to the flight's statements, one
 // ReadyForQuery each, up to the last; labels name them (empty: unnamed).
-// Data rows go to onRow. It returns the first statement error, and err
-// when the connection itself failed.
-func readResults(ctx context.Context, pc *pgconn.PgConn, labels []string, onRow func([][]byte)) (failed, err error) {
+// It returns the first statement error, and err when the connection
+// itself failed.
+func readResults(ctx context.Context, pc *pgconn.PgConn, labels []string) (failed, err error) {
 	statement := 0
 	for statement < len(labels) {
 		msg, err := pc.ReceiveMessage(ctx)
@@ -445,49 +376,9 @@ func readResults(ctx context.Context, pc *pgconn.PgConn, labels []string, onRow 
 					failed = fmt.Errorf("%s: %w", label, failed)
 				}
 			}
-		case *pgproto3.DataRow:
-			// The values live in the connection's buffer until the next
-			// message: onRow copies what it keeps.
-			if onRow != nil {
-				onRow(m.Values)
-			}
 		case *pgproto3.ReadyForQuery:
 			statement++
 		}
 	}
 	return failed, nil
-}
-
-// responseOIDs are the types of responseCols, for decoding them.
-var responseOIDs = func() []uint32 {
-	oids := make([]uint32, len(responseKinds))
-	for i, k := range responseKinds {
-		switch k {
-		case copyText:
-			oids[i] = pgtype.TextOID
-		case copyTimestamptz:
-			oids[i] = pgtype.TimestamptzOID
-		case copyBool:
-			oids[i] = pgtype.BoolOID
-		default:
-			panic(fmt.Sprintf("responseKinds: no OID for kind %d", k))
-		}
-	}
-	return oids
-}()
-
-// scanResponseRow decodes a row of responseCols in the binary format, as
-// pgx's Scan does for findStored.
-func scanResponseRow(types *pgtype.Map, values [][]byte) (responseRow, error) {
-	var r responseRow
-	targets := r.scanTargets()
-	if len(values) != len(targets) {
-		return responseRow{}, fmt.Errorf("decode response: %d columns, want %d", len(values), len(targets))
-	}
-	for i, v := range values {
-		if err := types.Scan(responseOIDs[i], pgtype.BinaryFormatCode, v, targets[i]); err != nil {
-			return responseRow{}, fmt.Errorf("decode response: %s: %w", responseCols[i], err)
-		}
-	}
-	return r, nil
 }

@@ -7,11 +7,10 @@ import (
 
 // recentClients remembers the (institution, client id) pairs that this
 // process's writer stored or answered lately, as 64-bit hashes in a ring
-// of fixed size. A batch does not write the pairs the ring holds: it
-// looks them up inside its own flight (on their own when it has nothing
-// new to write) and answers them as replays. It
-// writes the others without asking first, and lets the unique index on
-// (institution_id, client_id) catch what the ring missed: a resend after
+// of fixed size. A resend of a pair the ring holds is looked up before the
+// writer's queue and answered as a replay (Writer.answerResend). Batches
+// are written without asking first, and the unique index on
+// (institution_id, client_id) catches what the ring missed: a resend after
 // a restart, past the ring, or stored by another replica breaks the
 // index, and the batch is then written again after a lookup. The index
 // decides; the ring only saves the round trip of asking first.
@@ -21,7 +20,7 @@ type recentClients struct {
 	ring      []uint64
 	next      int
 	set       map[uint64]struct{} // the hashes in ring, each once
-	lookupAll int                 // batches still to be looked up whatever the ring holds (missed)
+	lookupAll int                 // batches still to be looked up before they are written (missed)
 }
 
 // rewriteBackoff is how many batches are looked up after one that the
@@ -36,8 +35,8 @@ func newRecentClients(size int) *recentClients {
 	return &recentClients{seed: maphash.MakeSeed(), ring: make([]uint64, 0, size), set: make(map[uint64]struct{}, size)}
 }
 
-// hashes returns the keys of the pairs (insts[i], clients[i]), computed
-// once per batch for held and add (nil for a nil ring).
+// hashes returns the keys of the pairs (insts[i], clients[i]) for holds
+// and add (nil for a nil ring).
 func (rc *recentClients) hashes(insts, clients []string) []uint64 {
 	if rc == nil {
 		return nil
@@ -64,29 +63,19 @@ func (rc *recentClients) holds(inst, client string) bool {
 	return ok
 }
 
-// held says which of the pairs this process stored lately: held[i] for
-// hs[i], nil when none is. all is true when the whole batch is to be
-// looked up before it is written: a nil ring knows nothing, and after a
-// miss the ring backs off.
-func (rc *recentClients) held(hs []uint64) (held []bool, all bool) {
+// lookingUp says whether the next batch is to be looked up before it is
+// written: after a miss the ring backs off (missed).
+func (rc *recentClients) lookingUp() bool {
 	if rc == nil {
-		return nil, true
+		return true // nothing remembered: ask first
 	}
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	if rc.lookupAll > 0 {
 		rc.lookupAll--
-		return nil, true
+		return true
 	}
-	for i, h := range hs {
-		if _, ok := rc.set[h]; ok {
-			if held == nil {
-				held = make([]bool, len(hs))
-			}
-			held[i] = true
-		}
-	}
-	return held, false
+	return false
 }
 
 // add remembers the pairs, forgetting the oldest beyond the ring's size.

@@ -2,7 +2,6 @@ package store
 
 import (
 	"fmt"
-	"slices"
 	"testing"
 )
 
@@ -10,8 +9,10 @@ func TestRecentClients(t *testing.T) {
 	rc := newRecentClients(4)
 	pair := func(i int) []uint64 { return rc.hashes([]string{"inst"}, []string{fmt.Sprint("client-", i)}) }
 	anyHeld := func(rc *recentClients, hs []uint64) bool {
-		held, all := rc.held(hs)
-		return all || slices.Contains(held, true)
+		rc.mu.Lock()
+		defer rc.mu.Unlock()
+		_, ok := rc.set[hs[0]]
+		return ok
 	}
 	if anyHeld(rc, pair(1)) {
 		t.Error("an empty ring holds client 1")
@@ -37,28 +38,27 @@ func TestRecentClients(t *testing.T) {
 	if anyHeld(rc, pair(2)) || !anyHeld(rc, pair(3)) {
 		t.Error("the ring did not forget client 2 at its first addition's turn")
 	}
-	batch := []string{"inst", "inst", "inst"}
-	if held, all := rc.held(rc.hashes(batch, []string{"client-9", "client-3", "client-7"})); all || !slices.Equal(held, []bool{false, true, false}) {
-		t.Errorf("held = %v (all: %v) for clients 9, 3 and 7, want only client 3", held, all)
-	}
-	if held, all := rc.held(rc.hashes(batch, []string{"client-9", "client-8", "client-7"})); all || held != nil {
-		t.Errorf("held = %v (all: %v) for clients none holds, want nil", held, all)
+	if !rc.holds("inst", "client-3") || rc.holds("inst", "client-9") || rc.holds("other-inst", "client-3") {
+		t.Error("holds disagrees with the ring: want client 3 of inst only")
 	}
 
+	if rc.lookingUp() {
+		t.Error("a batch is looked up before any miss")
+	}
 	rc.missed()
 	for i := range rewriteBackoff {
-		if _, all := rc.held(pair(100 + i)); !all {
+		if !rc.lookingUp() {
 			t.Fatalf("batch %d after a miss was not looked up", i+1)
 		}
 	}
-	if _, all := rc.held(pair(100)); all {
+	if rc.lookingUp() {
 		t.Errorf("batches after the backoff of %d are still looked up", rewriteBackoff)
 	}
 
 	var none *recentClients // SQLite's writer has no ring: everything may be stored
 	none.add(pair(1))
 	none.missed()
-	if _, all := none.held(pair(1)); !all {
+	if !none.lookingUp() {
 		t.Error("a nil ring does not have the whole batch looked up")
 	}
 }

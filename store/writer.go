@@ -76,8 +76,7 @@ type Writer struct {
 // WriterStats count the writer's batches since the store opened.
 type WriterStats struct {
 	Batches       int64 // batch transactions sent with new responses (a rewrite, or a resend of a deleted response, sends a second)
-	Lookups       int64 // replay lookups sent in a round trip of their own
-	FlightLookups int64 // replay lookups of remembered client ids sent inside a batch's flight
+	Lookups       int64 // replay lookups of a whole batch, before writing it
 	Rewrites      int64 // batches written again after the unique index caught a stored client id
 	ResendLookups int64 // resends of remembered client ids looked up before the queue, outside any batch
 	// Busy is the time the committers spent on batches, from taking one to
@@ -87,7 +86,7 @@ type WriterStats struct {
 }
 
 type writerStats struct {
-	batches, lookups, flightLookups, rewrites, resendLookups, busy atomic.Int64
+	batches, lookups, rewrites, resendLookups, busy atomic.Int64
 }
 
 // recentClientsSize is how many stored client ids the writer remembers to
@@ -168,9 +167,8 @@ func (s *Store) Submit(ctx context.Context, sub *Submission) (domain.Response, b
 // from the database, in the request's goroutine and on a connection of
 // its own: the resend waits for no batch, and the batches, which one
 // committer writes one after the other, carry new responses only and go
-// as one query string each. In a batch, the lookup of a resend cost the
-// batch its one-string flight (12 % of the rate with 5 % resends,
-// docs/performance.md). ok is false when the ring does not hold the pair,
+// as one query string each (a lookup inside a batch cost it the one
+// string, docs/performance.md). ok is false when the ring does not hold the pair,
 // or the response was not found (erased since) or the lookup failed: the
 // writer then decides, as for any other response.
 func (w *Writer) answerResend(ctx context.Context, r *domain.Response) (domain.Response, bool) {
@@ -195,7 +193,7 @@ func (s *Store) WriterStats() WriterStats {
 		return WriterStats{}
 	}
 	st := &s.writer.stats
-	return WriterStats{Batches: st.batches.Load(), Lookups: st.lookups.Load(), FlightLookups: st.flightLookups.Load(), Rewrites: st.rewrites.Load(),
+	return WriterStats{Batches: st.batches.Load(), Lookups: st.lookups.Load(), Rewrites: st.rewrites.Load(),
 		ResendLookups: st.resendLookups.Load(), Busy: time.Duration(st.busy.Load())}
 }
 
@@ -325,10 +323,10 @@ func (w *Writer) commit(batch []*pending) {
 // unavailable marks a failed write as retryable: the client sends the
 // same client id again. Almost always nothing of the batch was stored. If
 // the connection failed after the batch's COMMIT had been sent
-// (writeInOneFlight), it may have committed; the resend is then answered
-// with the stored response, found by the replay lookup or, when this
-// process does not remember the client id, by the unique index and a
-// rewrite (writeBatch).
+// (writeInOneFlight), it may have committed; the resend, which the ring
+// does not hold (a failed batch is not remembered), then breaks the
+// unique index and is answered with the stored response after a rewrite
+// (writeBatch).
 func unavailable(err error) error {
 	if domain.KindOf(err) == domain.KindUnavailable {
 		return err
@@ -341,43 +339,19 @@ func unavailable(err error) error {
 // commit (unless the connection failed after COMMIT was sent; see
 // unavailable). Its new responses are written in one transaction, or in a
 // second after a lookup when the unique index caught a resend (a
-// rewrite). A remembered client id that turns out not to be stored (its
-// response was deleted since) is written after the batch's transaction,
-// in a transaction of its own whose failure fails only its own requests.
+// rewrite).
 func (w *Writer) writeBatch(ctx context.Context, batch []*pending) ([]result, error) {
 	s, beforeCommit := w.s, w.opts.BeforeCommit
 	type ckey struct{ inst, client string }
 	// The batch's distinct (institution, client id) pairs, as two arrays.
 	insts, clients := make([]string, 0, len(batch)), make([]string, 0, len(batch))
-	first := map[ckey]int{}             // index of the first pending with that client id in the batch
-	pairOf := make([]int, len(batch))   // index of the pending's pair in insts and clients
-	everyone := make([]int, len(batch)) // 0, 1, …: the whole batch
+	first := map[ckey]int{} // index of the first pending with that client id in the batch
 	for i, p := range batch {
-		everyone[i] = i
 		k := ckey{p.sub.Response.InstitutionID, p.sub.Response.ClientID}
-		if j, dup := first[k]; dup {
-			pairOf[i] = pairOf[j]
-			continue
+		if _, dup := first[k]; !dup {
+			first[k] = i
+			insts, clients = append(insts, k.inst), append(clients, k.client)
 		}
-		first[k], pairOf[i] = i, len(insts)
-		insts, clients = append(insts, k.inst), append(clients, k.client)
-	}
-	// pairsOf returns the distinct pairs of the pending responses idx.
-	pairsOf := func(idx []int) (is, cs []string) {
-		for _, i := range idx {
-			if r := &batch[i].sub.Response; first[ckey{r.InstitutionID, r.ClientID}] == i {
-				is, cs = append(is, r.InstitutionID), append(cs, r.ClientID)
-			}
-		}
-		return is, cs
-	}
-	// byPair indexes stored responses by their pair.
-	byPair := func(stored []responseRow) map[ckey]responseRow {
-		m := make(map[ckey]responseRow, len(stored))
-		for _, r := range stored {
-			m[ckey{r.InstitutionID, r.ClientID}] = r
-		}
-		return m
 	}
 	var (
 		results = make([]result, len(batch))
@@ -385,13 +359,16 @@ func (w *Writer) writeBatch(ctx context.Context, batch []*pending) ([]result, er
 		answers []answerRow
 		d       *deltas
 	)
-	// plan answers the pending responses idx whose client id is in
-	// existing as replays, and prepares the rows of the others.
-	plan := func(existing []responseRow, idx []int) {
-		stored := byPair(existing)
+	// plan answers the pending responses whose client id is in existing
+	// as replays, and prepares the rows of the others.
+	plan := func(existing []responseRow) {
+		stored := make(map[ckey]responseRow, len(existing))
+		for _, r := range existing {
+			stored[ckey{r.InstitutionID, r.ClientID}] = r
+		}
 		rows, answers, d = nil, nil, newDeltas()
 		now := s.now()
-		for _, i := range idx {
+		for i := range batch {
 			// A copy: a failed attempt leaves nothing in the submission
 			// for the next one (a rewrite, or a retry alone).
 			r := batch[i].sub.Response
@@ -416,139 +393,69 @@ func (w *Writer) writeBatch(ctx context.Context, batch []*pending) ([]result, er
 			}
 			results[i] = result{resp: r, created: true}
 		}
-		for _, i := range idx {
+		for i := range batch {
 			r := &batch[i].sub.Response
 			if j := first[ckey{r.InstitutionID, r.ClientID}]; j != i {
 				results[i] = result{resp: results[j].resp, created: false}
 			}
 		}
 	}
-	known := w.recent.hashes(insts, clients) // for the ring, before and after
+	known := w.recent.hashes(insts, clients) // for the ring, after the commit
 	var err error
 	if s.dialect == Postgres {
 		err = s.pgxConn(ctx, func(conn *pgx.Conn) error {
-			// send writes the planned rows in one transaction, and looks up
-			// the pairs (li[i], lc[i]) inside it; it returns what the
-			// lookup found, nothing when its rows could not be read (the
-			// rows of the batch are committed all the same).
-			send := func(li, lc []string) (found []responseRow, err error) {
+			// send writes the planned rows in one transaction.
+			send := func() error {
 				var hook func() error
 				if beforeCommit != nil {
 					hook = func() error { return beforeCommit(len(batch)) }
 				}
 				if len(rows) == 0 {
-					if len(li) > 0 {
-						w.stats.lookups.Add(1)
-						if found, err = findStored(ctx, conn, li, lc); err != nil {
-							return nil, err
-						}
-					}
 					if hook != nil {
-						return found, hook()
+						return hook()
 					}
-					return found, nil
+					return nil
 				}
 				streams, err := responseStreams(rows, answers)
 				if err != nil {
-					return nil, err
+					return err
 				}
 				deltas, err := deltaStream(d)
 				if err != nil {
-					return nil, err
-				}
-				var lookup *flightLookup
-				if len(li) > 0 {
-					w.stats.flightLookups.Add(1)
-					if lookup, err = newFlightLookup(conn.TypeMap(), li, lc); err != nil {
-						return nil, err
-					}
+					return err
 				}
 				w.stats.batches.Add(1)
-				if err := writeInOneFlight(ctx, conn.PgConn(), lookup, append(streams, deltas), hook); err != nil {
-					return nil, err
-				}
-				if lookup == nil {
-					return nil, nil
-				}
-				if lookup.err != nil {
-					s.log.Error("the replay lookup's rows could not be read; looking the resends up again", "err", lookup.err)
-					return nil, nil
-				}
-				return lookup.found, nil
+				return writeInOneFlight(ctx, conn.PgConn(), append(streams, deltas), hook)
 			}
-			// lookUpAndWrite asks which of the pending responses idx are
+			// lookUpAndWrite asks which of the batch's responses are
 			// stored, then writes the others: two round trips. A copy that
 			// another committer or replica commits after the lookup breaks
 			// the unique index, and is then answered as a replay (commit).
-			lookUpAndWrite := func(idx []int) error {
-				li, lc := pairsOf(idx)
+			lookUpAndWrite := func() error {
 				w.stats.lookups.Add(1)
-				existing, err := findStored(ctx, conn, li, lc)
+				existing, err := findStored(ctx, conn, insts, clients)
 				if err != nil {
 					return err
 				}
-				plan(existing, idx)
-				_, err = send(nil, nil)
-				return err
+				plan(existing)
+				return send()
 			}
-
-			held, all := w.recent.held(known)
-			if all {
-				return lookUpAndWrite(everyone)
+			if w.recent.lookingUp() {
+				return lookUpAndWrite()
 			}
-			// The client ids this process stored lately are resends: they
-			// are looked up inside the flight and not written. The others
-			// are written without asking first.
-			var fresh, resent []int
-			for i := range batch {
-				if held != nil && held[pairOf[i]] {
-					resent = append(resent, i)
-				} else {
-					fresh = append(fresh, i)
-				}
-			}
-			plan(nil, fresh)
-			li, lc := pairsOf(resent)
-			found, err := send(li, lc)
+			// The batch is written without asking first: the resends this
+			// process remembers were answered before the queue
+			// (answerResend), and the unique index catches the others.
+			plan(nil)
+			err := send()
 			if err != nil && isUniqueViolation(err) && !conn.IsClosed() {
 				// A resend this process had not seen lately: the
 				// transaction rolled back whole; look the batch up.
 				w.stats.rewrites.Add(1)
 				w.recent.missed()
-				return lookUpAndWrite(everyone)
+				return lookUpAndWrite()
 			}
-			if err != nil {
-				return err
-			}
-			stored := byPair(found)
-			var missing []int
-			for _, i := range resent {
-				r := &batch[i].sub.Response
-				if row, ok := stored[ckey{r.InstitutionID, r.ClientID}]; ok {
-					results[i] = result{resp: row.domainWithoutAnswers(), created: false}
-				} else {
-					missing = append(missing, i)
-				}
-			}
-			if len(missing) > 0 {
-				// Remembered, yet not found: deleted since (an erasure),
-				// or the lookup's rows could not be read. Looked up again
-				// and, if not stored, written as new, as after the ring
-				// forgot them. The batch's new responses are committed
-				// already: a failure here fails only these.
-				err := lookUpAndWrite(missing)
-				if err != nil && isUniqueViolation(err) && !conn.IsClosed() {
-					// Another committer or replica stored one of them
-					// after the lookup: the next lookup finds it.
-					err = lookUpAndWrite(missing)
-				}
-				if err != nil {
-					for _, i := range missing {
-						results[i] = result{err: unavailable(translate(err, "responses"))}
-					}
-				}
-			}
-			return nil
+			return err
 		})
 		err = translate(err, "responses")
 	} else {
@@ -558,7 +465,7 @@ func (w *Writer) writeBatch(ctx context.Context, batch []*pending) ([]result, er
 		if err != nil {
 			return nil, translate(err, "responses")
 		}
-		plan(existing, everyone)
+		plan(existing)
 		err = s.InTx(ctx, func(tx *Store) error {
 			if len(rows) > 0 {
 				w.stats.batches.Add(1)
