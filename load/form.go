@@ -154,10 +154,11 @@ var comments = []string{
 
 // NewAnswer fills in the form with believable random answers: every
 // required question, most optional ones, a unit of the survey's subtree
-// and one of its services. The client id is random (not from rnd), so
-// two runs with the same seed never collide in one database.
+// and one of its services. The client id is a version-7 UUID, as the
+// citizen page makes: time-ordered, then random (not from rnd), so two
+// runs with the same seed never collide in one database.
 func (f *Form) NewAnswer(rnd *rand.Rand) Answer {
-	a := Answer{ClientID: uuid.NewString(), Profile: map[string]any{}, Answers: map[string]int{}}
+	a := Answer{ClientID: uuid.Must(uuid.NewV7()).String(), Profile: map[string]any{}, Answers: map[string]int{}}
 	unit := f.Unit.ID
 	if n := len(f.Units); n > 0 && rnd.IntN(2) == 0 {
 		unit = f.Units[rnd.IntN(n)].ID

@@ -102,6 +102,10 @@ test('fill and submit: one response stored with the answers given', async () => 
   assert.match(bodies.devices[0] ?? '', /^[0-9a-f]{32}$/, 'the page sends its device token (X-Suara-Device)')
   assert.equal(await page.evaluate(() => localStorage.getItem('suara.device')), bodies.devices[0], 'the token is kept in localStorage')
   sameResponse(items[0], { receipt, client_id: bodies[0].client_id })
+  // A version-7 client id, whose first 48 bits are the time the form opened.
+  assert.match(bodies[0].client_id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+  const openedAt = parseInt(bodies[0].client_id.replace(/-/g, '').slice(0, 12), 16)
+  assert.ok(Math.abs(Date.now() - openedAt) < 10 * 60_000, `client id time ${new Date(openedAt).toISOString()} is within minutes of now`)
   assert.deepEqual(items[0].answers, a.answers)
   for (const [k, v] of Object.entries(a.profile)) assert.equal(String(items[0].profile[k]), v, `profile.${k}`)
   assert.equal(items[0].comment, a.comment)

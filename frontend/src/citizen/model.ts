@@ -14,12 +14,15 @@ export interface Draft {
   service_id: string
 }
 
-// uuid uses crypto.randomUUID where the page is a secure context, and
-// builds a version-4 UUID from getRandomValues elsewhere (plain-http kiosks).
-export function uuid(): string {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID()
+// uuid returns a version-7 UUID (RFC 9562): the Unix time in milliseconds,
+// then random bits. The server keeps a unique index on client ids; ids
+// that grow with time land next to each other there, where random ones
+// would each touch a random page of it, which costs a read and a write
+// once the index outgrows the database's memory (docs/performance.md).
+export function uuid(now = Date.now()): string {
   const b = crypto.getRandomValues(new Uint8Array(16))
-  b[6] = (b[6] & 0x0f) | 0x40
+  for (let i = 5, t = now; i >= 0; i--, t = Math.floor(t / 256)) b[i] = t % 256
+  b[6] = (b[6] & 0x0f) | 0x70
   b[8] = (b[8] & 0x3f) | 0x80
   const x = [...b].map((v) => v.toString(16).padStart(2, '0')).join('')
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`
