@@ -147,3 +147,30 @@ func TestPprofLoopbackOnly(t *testing.T) {
 		t.Errorf("GET /debug/pprof/ = %d, want 200", resp.StatusCode)
 	}
 }
+
+func TestServerLeavesLocalPostgresACore(t *testing.T) {
+	for dsn, want := range map[string]bool{
+		"postgres://suara@127.0.0.1:5432/suara?sslmode=disable":   true,
+		"postgresql://suara@localhost/suara":                      true,
+		"postgres://suara@[::1]:5432/suara":                       true,
+		"postgres://suara@/suara?host=/var/run/postgresql":        true,
+		"postgres://suara@db.example.go.id:5432/suara":            false,
+		"postgres://suara@10.0.0.7:5432/suara":                    false,
+		"postgres://suara@db:5432/suara":                          false, // Docker Compose: another container
+		"./data/suara.db":                                         false, // SQLite lives in the server's own process
+		"postgres://suara@127.0.0.1:5432/suara?sslmode=bad-value": false,
+	} {
+		if got := postgresOnThisMachine(dsn); got != want {
+			t.Errorf("postgresOnThisMachine(%q) = %v, want %v", dsn, got, want)
+		}
+	}
+	for _, c := range []struct {
+		procs int
+		local bool
+		want  int
+	}{{2, true, 1}, {8, true, 7}, {1, true, 1}, {2, false, 2}, {8, false, 8}} {
+		if got := serverProcs(c.procs, c.local); got != c.want {
+			t.Errorf("serverProcs(%d, %v) = %d, want %d", c.procs, c.local, got, c.want)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"time"
 
@@ -63,6 +64,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		// CPU under load from 15 % to 9 %, for 20–40 MB more peak memory
 		// (docs/performance.md). GOGC overrides it.
 		debug.SetGCPercent(200)
+	}
+	if _, set := os.LookupEnv("GOMAXPROCS"); !set {
+		if n, want := runtime.GOMAXPROCS(0), serverProcs(runtime.GOMAXPROCS(0), postgresOnThisMachine(c.DatabaseURL)); want != n {
+			runtime.GOMAXPROCS(want)
+			fmt.Fprintf(stderr, "PostgreSQL runs on this machine: Go uses %d of %d cores and leaves it one (set GOMAXPROCS to choose)\n", want, n)
+		}
 	}
 	if c.PprofAddr != "" {
 		addr, stop, err := servePprof(c.PprofAddr)
