@@ -63,6 +63,22 @@ func (rc *recentClients) holds(inst, client string) bool {
 	return ok
 }
 
+// holdsAny says whether the ring holds any of the keys hs (false for a nil
+// ring).
+func (rc *recentClients) holdsAny(hs []uint64) bool {
+	if rc == nil {
+		return false
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	for _, h := range hs {
+		if _, ok := rc.set[h]; ok {
+			return true
+		}
+	}
+	return false
+}
+
 // lookingUp says whether the next batch is to be looked up before it is
 // written: after a miss the ring backs off (missed).
 func (rc *recentClients) lookingUp() bool {

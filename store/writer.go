@@ -70,12 +70,21 @@ type Writer struct {
 	wg     sync.WaitGroup
 	closed sync.Once
 	recent *recentClients // nil on SQLite, whose lookup costs no round trip
-	stats  writerStats
+	// resendSlots bounds the resend lookups running at once
+	// (answerResend), so that a flood of resends cannot take the pool's
+	// connections from the committers, the fold and the dashboards: a
+	// resend waits for a slot.
+	resendSlots chan struct{}
+	stats       writerStats
 }
+
+// resendLookupSlots is how many resends are looked up at once before the
+// queue, of the pool's 20 connections by default.
+const resendLookupSlots = 4
 
 // WriterStats count the writer's batches since the store opened.
 type WriterStats struct {
-	Batches       int64 // batch transactions sent with new responses (a rewrite, or a resend of a deleted response, sends a second)
+	Batches       int64 // batch transactions sent with new responses (a rewrite sends a second)
 	Lookups       int64 // replay lookups of a whole batch, before writing it
 	Rewrites      int64 // batches written again after the unique index caught a stored client id
 	ResendLookups int64 // resends of remembered client ids looked up before the queue, outside any batch
@@ -108,7 +117,8 @@ func newWriter(s *Store, opts WriterOptions) *Writer {
 	if opts.Committers <= 0 || s.dialect != Postgres {
 		opts.Committers = 1
 	}
-	w := &Writer{s: s, opts: opts, queue: make(chan *pending, opts.QueueSize), stop: make(chan struct{})}
+	w := &Writer{s: s, opts: opts, queue: make(chan *pending, opts.QueueSize), stop: make(chan struct{}),
+		resendSlots: make(chan struct{}, resendLookupSlots)}
 	if s.dialect == Postgres {
 		w.recent = newRecentClients(recentClientsSize)
 	}
@@ -165,14 +175,21 @@ func (s *Store) Submit(ctx context.Context, sub *Submission) (domain.Response, b
 
 // answerResend answers a resend of a response this process stored lately
 // from the database, in the request's goroutine and on a connection of
-// its own: the resend waits for no batch, and the batches, which one
-// committer writes one after the other, carry new responses only and go
-// as one query string each (a lookup inside a batch cost it the one
-// string, docs/performance.md). ok is false when the ring does not hold the pair,
-// or the response was not found (erased since) or the lookup failed: the
-// writer then decides, as for any other response.
+// its own: the resend waits for no batch, and the batches carry new
+// responses only and go as one query string each (a lookup inside a batch cost it the one
+// string, docs/performance.md). At most resendLookupSlots lookups run at
+// once; the others wait for one. ok is false when the ring does not hold
+// the pair, or the response was not found (erased since) or the lookup
+// failed: the writer then decides, as for any other response (its batch
+// holds a pair of the ring, so it is looked up before it is written).
 func (w *Writer) answerResend(ctx context.Context, r *domain.Response) (domain.Response, bool) {
 	if w.recent == nil || !w.recent.holds(r.InstitutionID, r.ClientID) {
+		return domain.Response{}, false
+	}
+	select {
+	case w.resendSlots <- struct{}{}:
+		defer func() { <-w.resendSlots }()
+	case <-ctx.Done():
 		return domain.Response{}, false
 	}
 	w.stats.resendLookups.Add(1)
@@ -181,6 +198,9 @@ func (w *Writer) answerResend(ctx context.Context, r *domain.Response) (domain.R
 		found, err = findStored(ctx, conn, []string{r.InstitutionID}, []string{r.ClientID})
 		return err
 	})
+	if err != nil {
+		w.s.log.Debug("resend lookup failed; the writer decides", "err", err)
+	}
 	if err != nil || len(found) == 0 {
 		return domain.Response{}, false
 	}
@@ -440,7 +460,11 @@ func (w *Writer) writeBatch(ctx context.Context, batch []*pending) ([]result, er
 				plan(existing)
 				return send()
 			}
-			if w.recent.lookingUp() {
+			// A batch holding a pair of the ring is looked up first: a
+			// resend that found no free lookup slot, or the second of two
+			// sends at once, which passed the ring before the first
+			// committed.
+			if w.recent.holdsAny(known) || w.recent.lookingUp() {
 				return lookUpAndWrite()
 			}
 			// The batch is written without asking first: the resends this

@@ -23,7 +23,7 @@
 #   OUT=/tmp/suara-perf  PORT=18480  IKM_DB=suara_perf_ikm  IKM_UNITS=1000
 #   IKM_RESPONSES=1000000  SKIP_LOAD=  SKIP_IKM=  VERIFY=1  WARMUP=3 (seconds; 0: none)
 #   REPLAY=0.05 (share of sends that resend an acknowledged client_id)
-#   SERVER_ENV= (more environment for `suara serve`, e.g. GOMAXPROCS=1)
+#   SERVER_ENV= (more environment for `suara serve`, e.g. GOMAXPROCS=2 to let Go use both of 2 cores beside a local PostgreSQL)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export GOTOOLCHAIN=${GOTOOLCHAIN:-go1.27.3}
@@ -41,6 +41,9 @@ WARMUP=${WARMUP:-3}
 REPLAY=${REPLAY:-0.05}
 SERVER_ENV=${SERVER_ENV:-}
 [[ "$WARMUP" =~ ^[0-9]+$ ]] || { echo "WARMUP=$WARMUP: want whole seconds, 0 for none" >&2; exit 2; }
+# SERVER_ENV is split on spaces for env(1): NAME=value words only.
+[[ -z "$SERVER_ENV" || "$SERVER_ENV" =~ ^[[:space:]]*([A-Za-z_][A-Za-z0-9_]*=[^[:space:]*?[]*[[:space:]]*)+$ ]] ||
+  { echo "SERVER_ENV=$SERVER_ENV: want NAME=value words separated by spaces" >&2; exit 2; }
 BASE="http://127.0.0.1:$PORT"
 TCK=$(getconf CLK_TCK)
 mkdir -p "$OUT"
