@@ -45,6 +45,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if c.FoldSeconds, err = envInt(getenv, "SUARA_ROLLUP_FOLD_SECONDS", 5); err != nil {
 		return err
 	}
+	if c.FoldSeconds == 0 {
+		c.FoldSeconds = 5 // 0 has always meant the default
+	}
 	if c.Committers, err = envInt(getenv, "SUARA_COMMITTERS", 1); err != nil {
 		return err
 	}
