@@ -32,8 +32,11 @@ type WriterOptions struct {
 	// client-id index is answered as a replay.
 	Committers int
 	// CompactEvery is how often the rollup deltas the batches append are
-	// folded into the rollup tables (default 5 s; negative: only when the
-	// store closes or CompactRollups is called).
+	// folded into the rollup tables. Zero (the default): only when the
+	// store closes or CompactRollups is called. The server sets it
+	// (SUARA_ROLLUP_FOLD_SECONDS); a command or tool that recounts or
+	// rebuilds the rollups holds the deltas locked, and a timed fold of its
+	// own would only wait for it until its statement timed out.
 	CompactEvery time.Duration
 	// BeforeCommit, if set, runs inside each batch transaction before it
 	// commits; an error fails the batch. Tests inject faults with it.
@@ -110,9 +113,6 @@ func newWriter(s *Store, opts WriterOptions) *Writer {
 	}
 	if opts.MaxBatch <= 0 {
 		opts.MaxBatch = 256
-	}
-	if opts.CompactEvery == 0 {
-		opts.CompactEvery = 5 * time.Second
 	}
 	if opts.Committers <= 0 || s.dialect != Postgres {
 		opts.Committers = 1

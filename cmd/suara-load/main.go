@@ -185,12 +185,7 @@ func openStore(ctx context.Context, dsn string) (*store.Store, error) {
 	// slow-statement warnings would print them whole.
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	// The recount of a large database takes longer than a request may.
-	// No timed folds: the recount holds the delta table locked for
-	// minutes, and a fold of this process would wait for it until its
-	// statement timed out, every 5 s, holding the fold lock the server's
-	// own folds then skip on.
-	return store.Open(ctx, dsn, store.Options{Logger: log, MaxOpenConns: 4, StatementTimeout: 30 * time.Minute,
-		Writer: store.WriterOptions{CompactEvery: -1}})
+	return store.Open(ctx, dsn, store.Options{Logger: log, MaxOpenConns: 4, StatementTimeout: 30 * time.Minute})
 }
 
 // openSurveys returns the slugs of up to n surveys open today.

@@ -68,18 +68,11 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 
 // openStore opens the configured database.
 func openStore(ctx context.Context, c config, log *slog.Logger) (*store.Store, error) {
-	// Only the server folds the rollup deltas on a timer (serve sets
-	// FoldSeconds). Other commands fold once, when they close: a rebuild
-	// holds the deltas locked for minutes, and a timed fold of its own
-	// would wait behind it until its statement timed out.
-	fold := time.Duration(c.FoldSeconds) * time.Second
-	if fold == 0 {
-		fold = -1
-	}
+	// Only serve sets FoldSeconds: other commands fold once, when they close.
 	return store.Open(ctx, c.DatabaseURL, store.Options{
 		Logger:       log,
 		MaxOpenConns: c.MaxConns,
-		Writer:       store.WriterOptions{QueueSize: c.QueueSize, Committers: c.Committers, CompactEvery: fold},
+		Writer:       store.WriterOptions{QueueSize: c.QueueSize, Committers: c.Committers, CompactEvery: time.Duration(c.FoldSeconds) * time.Second},
 	})
 }
 
