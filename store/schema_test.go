@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -364,6 +365,92 @@ VALUES (`+deltaGroup+`, `+values(`'', 0, 0, 1, 5000, 0, 1`)+`), (`+deltaGroup+`,
 			mustOK(t, db.Raw(`SELECT COUNT(*) FROM rollup_count_deltas`).Scan(&left).Error)
 			if got := totals(); !slices.Equal(got, want) || left != 0 {
 				t.Errorf("after the rollback (%d delta rows left):\n got %q\nwant %q", left, got, want)
+			}
+		})
+	}
+}
+
+// TestSubtreeViewPerPathMigration: rollup_subtrees_all sums the unfolded
+// deltas per unit path before it splits the path, and reads the same
+// before the migration, after it and after its rollback.
+func TestSubtreeViewPerPathMigration(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(d, func(t *testing.T) {
+			s, m, mig := migratedToBefore(t, d, "202612010900_subtree_view_per_path")
+			defer s.Close()
+			db := s.DB()
+			var zeros []string // the score columns the rows below leave at 0
+			for k := 1; k <= 9; k++ {
+				for v := 1; v <= 4; v++ {
+					if k != 1 || v != 4 {
+						zeros = append(zeros, "u"+strconv.Itoa(k)+"_"+strconv.Itoa(v))
+					}
+				}
+			}
+			values := func(vals string) string { return vals + strings.Repeat(", 0", len(zeros)) }
+			cols := "institution_id, unit_id, survey_id, service_id, day, gender, age, education, occupation, subtrees, " +
+				"element, num, den, n, index_sum, index_sum_sq, u1_4, " + strings.Join(zeros, ", ")
+			row := func(unit, path, day, vals string) string {
+				return "('inst', '" + unit + "', 'sv', '', '" + day + "', 'female', '', '', '', '" + path + "', " + values(vals) + ")"
+			}
+			// Two groups on one path (they sum), one on another path, one
+			// on another day, a score outside the nine elements, and a
+			// row already folded.
+			mustOK(t, db.Exec(`INSERT INTO rollup_deltas (`+cols+`) VALUES `+strings.Join([]string{
+				row("unit", `["root","unit"]`, "2026-11-27", `'', 0, 0, 1, 5000, 25000000, 1`),
+				row("unit", `["root","unit"]`, "2026-11-27", `'', 0, 0, 2, 15000, 125000000, 2`),
+				row("other", `["root","other"]`, "2026-11-27", `'', 0, 0, 1, 7500, 56250000, 0`),
+				row("unit", `["root","unit"]`, "2026-11-28", `'', 0, 0, 1, 10000, 100000000, 1`),
+				row("unit", `["root","unit"]`, "2026-11-27", `'kebersihan', 3, 1, 1, 0, 0, 0`),
+			}, ", ")).Error)
+			mustOK(t, db.Exec(`INSERT INTO rollup_subtrees (institution_id, subtree_id, day, element, num, den, n, index_sum, index_sum_sq, u1_4, `+
+				strings.Join(zeros, ", ")+`) VALUES ('inst', 'root', '2026-11-27', `+values(`'', 0, 0, 4, 40000, 400000000, 4`)+`)`).Error)
+			read := func() []string {
+				t.Helper()
+				var rows []struct {
+					Key                        string
+					N, IndexSum, IndexSumSq, U int64
+				}
+				mustOK(t, db.Raw(`SELECT subtree_id || '|' || day || '|' || element AS key, SUM(n) AS n, SUM(index_sum) AS index_sum,
+  SUM(index_sum_sq) AS index_sum_sq, SUM(u1_4) AS u FROM rollup_subtrees_all GROUP BY subtree_id, day, element`).Scan(&rows).Error)
+				var out []string
+				for _, r := range rows {
+					out = append(out, fmt.Sprintf("%s %d %d %d %d", r.Key, r.N, r.IndexSum, r.IndexSumSq, r.U))
+				}
+				slices.Sort(out)
+				return out
+			}
+			want := []string{
+				"other|2026-11-27| 1 7500 56250000 0",
+				"root|2026-11-27| 8 67500 606250000 7",
+				"root|2026-11-27|kebersihan 1 0 0 0",
+				"root|2026-11-28| 1 10000 100000000 1",
+				"unit|2026-11-27| 3 20000 150000000 3",
+				"unit|2026-11-27|kebersihan 1 0 0 0",
+				"unit|2026-11-28| 1 10000 100000000 1",
+			}
+			if got := read(); !slices.Equal(got, want) {
+				t.Errorf("before the migration:\n got %q\nwant %q", got, want)
+			}
+			// summed reports whether the view sums the deltas before it
+			// splits their paths.
+			summed := func() bool {
+				t.Helper()
+				var def string
+				q := `SELECT sql FROM sqlite_master WHERE name = 'rollup_subtrees_all'`
+				if d == store.Postgres {
+					q = `SELECT pg_get_viewdef('rollup_subtrees_all'::regclass)`
+				}
+				mustOK(t, db.Raw(q).Scan(&def).Error)
+				return strings.Contains(def, "GROUP BY")
+			}
+			mustOK(t, m.MigrateTo(mig.ID))
+			if got := read(); !slices.Equal(got, want) || !summed() {
+				t.Errorf("after the migration (summed per path: %v):\n got %q\nwant %q", summed(), got, want)
+			}
+			mustOK(t, m.RollbackMigration(mig))
+			if got := read(); !slices.Equal(got, want) || summed() {
+				t.Errorf("after the rollback (summed per path: %v):\n got %q\nwant %q", summed(), got, want)
 			}
 		})
 	}

@@ -19,6 +19,7 @@ func All() []*gormigrate.Migration {
 		rollupDeltas(),
 		wideRollups(),
 		groupDeltas(),
+		subtreeViewPerPath(),
 	}
 }
 
