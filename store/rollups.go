@@ -389,7 +389,8 @@ func insertRows(ctx context.Context, s *Store, table string, cols []string, rows
 // for. For rollup_counts: a unit's respondent row, and one per profile
 // answer (never split by service). For rollup_subtrees: one per unit on
 // the path. The views rollup_counts_all and rollup_subtrees_all add the
-// same (migration 202611300900_group_deltas).
+// same (migrations 202611300900_group_deltas and, summing per path first
+// like the fold, 202612010900_subtree_view_per_path).
 func spread(dialect string, t rollupTable, src string) string {
 	values := "element, num, den, " + strings.Join(rollupValues, ", ")
 	if t.table == "rollup_counts" {
