@@ -295,6 +295,23 @@ UNION ALL SELECT 's', n, index_sum, u1_3, u1_4, u3_2 FROM rollup_subtrees_all WH
 	}
 }
 
+// rollupValueCols returns the value columns of a rollup row (element, num,
+// den, the respondent sums, then u1_4 and every other score column) and a
+// func that completes a row's values for them from its first seven: every
+// score column but u1_4 is 0.
+func rollupValueCols() (cols string, values func(first7 string) string) {
+	var zeros []string
+	for k := 1; k <= 9; k++ {
+		for v := 1; v <= 4; v++ {
+			if k != 1 || v != 4 {
+				zeros = append(zeros, "u"+strconv.Itoa(k)+"_"+strconv.Itoa(v))
+			}
+		}
+	}
+	cols = "element, num, den, n, index_sum, index_sum_sq, u1_4, " + strings.Join(zeros, ", ")
+	return cols, func(first7 string) string { return first7 + strings.Repeat(", 0", len(zeros)) }
+}
+
 // TestGroupDeltasMigration folds the two old delta tables into the rollups
 // and replaces them with rollup_deltas, whose rows the *_all views spread
 // into the rollup rows they stand for; the rollback folds those too.
@@ -304,16 +321,7 @@ func TestGroupDeltasMigration(t *testing.T) {
 			s, m, mig := migratedToBefore(t, d, "202611300900_group_deltas")
 			defer s.Close()
 			db := s.DB()
-			var zeros []string // the score columns a row below leaves at 0
-			for k := 1; k <= 9; k++ {
-				for v := 1; v <= 4; v++ {
-					if k != 1 || v != 4 {
-						zeros = append(zeros, "u"+strconv.Itoa(k)+"_"+strconv.Itoa(v))
-					}
-				}
-			}
-			values := func(vals string) string { return vals + strings.Repeat(", 0", len(zeros)) }
-			cols := "element, num, den, n, index_sum, index_sum_sq, u1_4, " + strings.Join(zeros, ", ")
+			cols, values := rollupValueCols()
 			const group = `'inst', 'unit', 'sv', '', '2026-11-27', '', ''`
 			mustOK(t, db.Exec(`INSERT INTO rollup_counts (institution_id, unit_id, survey_id, service_id, day, dimension, grp, `+cols+`)
 VALUES (`+group+`, `+values(`'', 0, 0, 2, 15000, 0, 2`)+`)`).Error)
@@ -379,17 +387,8 @@ func TestSubtreeViewPerPathMigration(t *testing.T) {
 			s, m, mig := migratedToBefore(t, d, "202612010900_subtree_view_per_path")
 			defer s.Close()
 			db := s.DB()
-			var zeros []string // the score columns the rows below leave at 0
-			for k := 1; k <= 9; k++ {
-				for v := 1; v <= 4; v++ {
-					if k != 1 || v != 4 {
-						zeros = append(zeros, "u"+strconv.Itoa(k)+"_"+strconv.Itoa(v))
-					}
-				}
-			}
-			values := func(vals string) string { return vals + strings.Repeat(", 0", len(zeros)) }
-			cols := "institution_id, unit_id, survey_id, service_id, day, gender, age, education, occupation, subtrees, " +
-				"element, num, den, n, index_sum, index_sum_sq, u1_4, " + strings.Join(zeros, ", ")
+			valueCols, values := rollupValueCols()
+			cols := "institution_id, unit_id, survey_id, service_id, day, gender, age, education, occupation, subtrees, " + valueCols
 			row := func(unit, path, day, vals string) string {
 				return "('inst', '" + unit + "', 'sv', '', '" + day + "', 'female', '', '', '', '" + path + "', " + values(vals) + ")"
 			}
@@ -403,8 +402,8 @@ func TestSubtreeViewPerPathMigration(t *testing.T) {
 				row("unit", `["root","unit"]`, "2026-11-28", `'', 0, 0, 1, 10000, 100000000, 1`),
 				row("unit", `["root","unit"]`, "2026-11-27", `'kebersihan', 3, 1, 1, 0, 0, 0`),
 			}, ", ")).Error)
-			mustOK(t, db.Exec(`INSERT INTO rollup_subtrees (institution_id, subtree_id, day, element, num, den, n, index_sum, index_sum_sq, u1_4, `+
-				strings.Join(zeros, ", ")+`) VALUES ('inst', 'root', '2026-11-27', `+values(`'', 0, 0, 4, 40000, 400000000, 4`)+`)`).Error)
+			mustOK(t, db.Exec(`INSERT INTO rollup_subtrees (institution_id, subtree_id, day, `+valueCols+`)
+VALUES ('inst', 'root', '2026-11-27', `+values(`'', 0, 0, 4, 40000, 400000000, 4`)+`)`).Error)
 			read := func() []string {
 				t.Helper()
 				var rows []struct {
