@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -79,6 +80,9 @@ type Answer struct {
 	Profile   map[string]any `json:"profile"`
 	Answers   map[string]int `json:"answers"`
 	Comment   string         `json:"comment,omitempty"`
+	// CapturedAt is when the citizen finished, as RFC 3339; the page sends
+	// it, and a resend carries the first send's.
+	CapturedAt string `json:"captured_at,omitempty"`
 }
 
 // AppendJSON appends the answer's JSON to dst: the same object that
@@ -114,6 +118,10 @@ func (a Answer) AppendJSON(dst []byte) []byte {
 	if a.Comment != "" {
 		dst = append(dst, `,"comment":`...)
 		dst = appendString(dst, a.Comment)
+	}
+	if a.CapturedAt != "" {
+		dst = append(dst, `,"captured_at":`...)
+		dst = appendString(dst, a.CapturedAt)
 	}
 	return append(dst, '}')
 }
@@ -156,9 +164,11 @@ var comments = []string{
 // required question, most optional ones, a unit of the survey's subtree
 // and one of its services. The client id is a version-7 UUID, as the
 // citizen page makes: time-ordered, then random (not from rnd), so two
-// runs with the same seed never collide in one database.
+// runs with the same seed never collide in one database. It is captured
+// now, to the second, as the page stamps an answer when it is sent.
 func (f *Form) NewAnswer(rnd *rand.Rand) Answer {
-	a := Answer{ClientID: uuid.Must(uuid.NewV7()).String(), Profile: map[string]any{}, Answers: map[string]int{}}
+	a := Answer{ClientID: uuid.Must(uuid.NewV7()).String(), Profile: map[string]any{}, Answers: map[string]int{},
+		CapturedAt: time.Now().UTC().Format(time.RFC3339)}
 	unit := f.Unit.ID
 	if n := len(f.Units); n > 0 && rnd.IntN(2) == 0 {
 		unit = f.Units[rnd.IntN(n)].ID

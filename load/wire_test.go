@@ -166,7 +166,7 @@ func TestAnswerJSON(t *testing.T) {
 		{ClientID: "c-2", UnitID: "u", ServiceID: "s", Comment: "Antrean \"lama\"\n\t<b>&</b> \u2028 é \x01",
 			Profile: map[string]any{"gender": "P", "age": 37, "odd \"key\"": "x\\y", "ratio": 0.5},
 			Answers: map[string]int{"U1": 4, "U9": 1}},
-		{ClientID: "c-3", Comment: "bad \xff utf-8"},
+		{ClientID: "c-3", Comment: "bad \xff utf-8", CapturedAt: "2026-11-29T13:05:00Z"},
 	}
 	for _, a := range answers {
 		want, err := json.Marshal(a)

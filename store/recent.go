@@ -3,6 +3,7 @@ package store
 import (
 	"hash/maphash"
 	"sync"
+	"time"
 )
 
 // recentClients remembers the (institution, client id) pairs that this
@@ -14,10 +15,20 @@ import (
 // a restart, past the ring, or stored by another replica breaks the
 // index, and the batch is then written again after a lookup. The index
 // decides; the ring only saves the round trip of asking first.
+//
+// The ring also knows how far back it remembers: a response captured
+// before the ring began, or no later than the last pair it forgot was
+// added, may have been stored and forgotten, so it is looked up before
+// the queue too (mayHaveForgotten). In a burst of 8,000 responses/s the ring
+// holds 16 s; without that, every resend of an older response broke a
+// whole batch on the unique index (docs/performance.md).
 type recentClients struct {
 	mu        sync.Mutex
 	seed      maphash.Seed
+	now       func() time.Time
 	ring      []uint64
+	added     []int64 // when each pair of ring was added, in Unix nanoseconds
+	memory    int64   // what was stored before this may be forgotten: when the ring began, then after the last pair it forgot
 	next      int
 	set       map[uint64]struct{} // the hashes in ring, each once
 	lookupAll int                 // batches still to be looked up before they are written (missed)
@@ -31,8 +42,11 @@ type recentClients struct {
 // ring.
 const rewriteBackoff = 64
 
-func newRecentClients(size int) *recentClients {
-	return &recentClients{seed: maphash.MakeSeed(), ring: make([]uint64, 0, size), set: make(map[uint64]struct{}, size)}
+// newRecentClients makes a ring of size pairs on the clock now (the
+// store's, which also bounds the responses' capture times).
+func newRecentClients(size int, now func() time.Time) *recentClients {
+	return &recentClients{seed: maphash.MakeSeed(), now: now, memory: now().UnixNano(),
+		ring: make([]uint64, 0, size), added: make([]int64, 0, size), set: make(map[uint64]struct{}, size)}
 }
 
 // hashes returns the keys of the pairs (insts[i], clients[i]) for holds
@@ -79,6 +93,21 @@ func (rc *recentClients) holdsAny(hs []uint64) bool {
 	return false
 }
 
+// mayHaveForgotten says whether a response captured at captured may have
+// been stored before the ring's memory begins (false for a nil ring or a
+// zero time). A pair is added after its response was captured, so a
+// response captured later than the last pair the ring forgot is either
+// held or new. A phone whose clock runs ahead escapes this test, and the
+// unique index catches its resend, as before.
+func (rc *recentClients) mayHaveForgotten(captured time.Time) bool {
+	if rc == nil || captured.IsZero() {
+		return false
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return captured.UnixNano() < rc.memory
+}
+
 // lookingUp says whether the next batch is to be looked up before it is
 // written: after a miss the ring backs off (missed).
 func (rc *recentClients) lookingUp() bool {
@@ -101,6 +130,7 @@ func (rc *recentClients) add(hs []uint64) {
 	if rc == nil {
 		return
 	}
+	now := rc.now().UnixNano()
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	for _, h := range hs {
@@ -109,9 +139,11 @@ func (rc *recentClients) add(hs []uint64) {
 		}
 		if len(rc.ring) < cap(rc.ring) {
 			rc.ring = append(rc.ring, h)
+			rc.added = append(rc.added, now)
 		} else {
 			delete(rc.set, rc.ring[rc.next])
-			rc.ring[rc.next] = h
+			rc.memory = max(rc.memory, rc.added[rc.next]+1)
+			rc.ring[rc.next], rc.added[rc.next] = h, now
 			rc.next = (rc.next + 1) % cap(rc.ring)
 		}
 		rc.set[h] = struct{}{}

@@ -3,10 +3,11 @@ package store
 import (
 	"fmt"
 	"testing"
+	"time"
 )
 
 func TestRecentClients(t *testing.T) {
-	rc := newRecentClients(4)
+	rc := newRecentClients(4, time.Now)
 	pair := func(i int) []uint64 { return rc.hashes([]string{"inst"}, []string{fmt.Sprint("client-", i)}) }
 	anyHeld := func(rc *recentClients, hs []uint64) bool {
 		rc.mu.Lock()
@@ -60,5 +61,48 @@ func TestRecentClients(t *testing.T) {
 	none.missed()
 	if !none.lookingUp() {
 		t.Error("a nil ring does not have the whole batch looked up")
+	}
+}
+
+// TestRecentClientsMemory: the ring says which capture times it may have
+// forgotten: before it began, and then up to when the last pair it
+// forgot was added.
+func TestRecentClientsMemory(t *testing.T) {
+	clock := time.Date(2026, 11, 29, 13, 0, 0, 0, time.UTC)
+	rc := newRecentClients(2, func() time.Time { return clock })
+	began := clock
+	pair := func(i int) []uint64 { return rc.hashes([]string{"inst"}, []string{fmt.Sprint("client-", i)}) }
+	check := func(when string, captured time.Time, want bool) {
+		t.Helper()
+		if got := rc.mayHaveForgotten(captured); got != want {
+			t.Errorf("%s: mayHaveForgotten(%s) = %v, want %v", when, captured.Format(time.TimeOnly), got, want)
+		}
+	}
+	check("empty ring", began.Add(-time.Second), true)
+	check("empty ring", began, false)
+	check("empty ring", time.Time{}, false) // no capture time: the writer decides
+
+	clock = began.Add(10 * time.Second)
+	rc.add(pair(1))
+	clock = began.Add(20 * time.Second)
+	rc.add(pair(2))
+	check("full ring", began.Add(-time.Second), true)
+	check("full ring", began.Add(5*time.Second), false) // nothing forgotten yet
+
+	clock = began.Add(30 * time.Second)
+	rc.add(pair(3)) // forgets client 1, added at +10 s
+	check("after one wrap", began.Add(10*time.Second), true)
+	// Stored after +10 s: held, not forgotten.
+	check("after one wrap", began.Add(10*time.Second+time.Nanosecond), false)
+	rc.add(pair(2)) // held: keeps its place, forgets nothing
+	check("after a held pair", began.Add(11*time.Second), false)
+	clock = began.Add(40 * time.Second)
+	rc.add(pair(4)) // forgets client 2, added at +20 s
+	check("after two wraps", began.Add(20*time.Second), true)
+	check("after two wraps", began.Add(21*time.Second), false)
+
+	var none *recentClients
+	if none.mayHaveForgotten(began) {
+		t.Error("a nil ring (SQLite) sends responses to a lookup before the queue")
 	}
 }

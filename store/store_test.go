@@ -552,6 +552,63 @@ func TestReplaysAfterRestart(t *testing.T) {
 	}
 }
 
+// TestResendsCapturedBeforeTheRing: a restarted writer remembers no
+// client id, but it knows that a response captured before it began may
+// be stored: a resend that carries its capture time is looked up before
+// the queue and answered with the first response, and a response a
+// phone captured offline back then is looked up, not found and stored;
+// no batch breaks on the unique index.
+func TestResendsCapturedBeforeTheRing(t *testing.T) {
+	if !slices.Contains(storetest.Dialects(t), store.Postgres) {
+		t.Skip("needs PostgreSQL (SUARA_TEST_DATABASE_URL)")
+	}
+	dsn := storetest.DSN(t, store.Postgres)
+	first, err := store.Open(ctx, dsn, store.Options{})
+	mustOK(t, err)
+	mustOK(t, first.Migrate(ctx))
+	f := newFixture(t, first)
+	captured := time.Now().Add(-time.Minute).UTC()
+	sub := func(clientID string, i int) *store.Submission {
+		s := f.submission(f.child, clientID, "2026-06-01", [9]int{1 + i%4, 2, 3, 4, 3, 2, 1, 2, 3})
+		s.Response.CapturedAt = captured
+		return s
+	}
+	const n = 10
+	stored := make([]domain.Response, n)
+	for i := range n {
+		r, created, err := first.Submit(ctx, sub(uuid.NewString(), i))
+		mustOK(t, err)
+		if !created {
+			t.Fatalf("first send %d was answered as a replay", i)
+		}
+		stored[i] = r
+	}
+	first.Close()
+
+	s, err := store.Open(ctx, dsn, store.Options{})
+	mustOK(t, err)
+	defer s.Close()
+	for i := range n {
+		r, created, err := s.Submit(ctx, sub(stored[i].ClientID, i))
+		if err != nil || created || r.ID != stored[i].ID || r.Receipt != stored[i].Receipt {
+			t.Errorf("resend %d answered created=%v %s/%s (%v), want the first response %s/%s", i, created, r.ID, r.Receipt, err, stored[i].ID, stored[i].Receipt)
+		}
+	}
+	offline := sub(uuid.NewString(), 0)
+	if r, created, err := s.Submit(ctx, offline); err != nil || !created || r.ClientID != offline.Response.ClientID {
+		t.Errorf("the response captured offline answered created=%v %+v (%v), want it stored", created, r, err)
+	}
+	if st := s.WriterStats(); st != (store.WriterStats{Batches: 1, ResendLookups: n + 1, Busy: st.Busy}) {
+		t.Errorf("writer stats = %+v, want %d lookups before the queue, one batch (the offline response) and no rewrite", st, n+1)
+	}
+	var rows int64
+	mustOK(t, s.DB().Table("responses").Count(&rows).Error)
+	if rows != n+1 {
+		t.Errorf("stored %d responses, want %d", rows, n+1)
+	}
+	assertRollupsEqualRebuild(t, s)
+}
+
 // TestResendsLookedUp: resends of client ids this writer stored are
 // looked up before the queue and answered with the stored response; they
 // join no batch. A resend whose response was deleted since (an erasure)
