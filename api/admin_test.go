@@ -276,6 +276,7 @@ func TestOperations(t *testing.T) {
 			"suara_submission_queue_length 0",
 			"suara_responses_stored_total 1",
 			"suara_writer_batches_total 1",
+			"suara_writer_forgotten_lookups_total 0", // captured now: not looked up
 			`suara_build_info{version="1.2.3"} 1`,
 		} {
 			if !strings.Contains(rec.Body.String(), want) {

@@ -96,16 +96,21 @@ func (rc *recentClients) holdsAny(hs []uint64) bool {
 // mayHaveForgotten says whether a response captured at captured may have
 // been stored before the ring's memory begins (false for a nil ring or a
 // zero time). A pair is added after its response was captured, so a
-// response captured later than the last pair the ring forgot is either
-// held or new. A phone whose clock runs ahead escapes this test, and the
-// unique index catches its resend, as before.
+// response captured later than the last pair the ring forgot is held,
+// new, or stored where this ring could not see it: by another replica or
+// process, by a flight whose acknowledgement was lost, or with another
+// capture time (a phone whose clock runs ahead; a client that sends none
+// gets the server's time). The unique index catches those, as before.
+// The memory is capped at the clock's reading: after the clock stepped
+// back, responses captured now are not all sent to a lookup.
 func (rc *recentClients) mayHaveForgotten(captured time.Time) bool {
 	if rc == nil || captured.IsZero() {
 		return false
 	}
+	now := rc.now().UnixNano()
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	return captured.UnixNano() < rc.memory
+	return captured.UnixNano() < min(rc.memory, now)
 }
 
 // lookingUp says whether the next batch is to be looked up before it is

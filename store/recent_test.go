@@ -101,6 +101,19 @@ func TestRecentClientsMemory(t *testing.T) {
 	check("after two wraps", began.Add(20*time.Second), true)
 	check("after two wraps", began.Add(21*time.Second), false)
 
+	// The clock steps back to +5 s: what is captured now is not sent to a
+	// lookup, and forgetting pairs added at +5 s does not shrink the
+	// memory back to them.
+	clock = began.Add(5 * time.Second)
+	check("after the clock stepped back", began.Add(5*time.Second), false)
+	check("after the clock stepped back", began.Add(4*time.Second), true)
+	for i := 5; i <= 7; i++ {
+		rc.add(pair(i)) // forgets clients 3 (+30 s), 4 (+40 s), then 5 (+5 s)
+	}
+	clock = began.Add(50 * time.Second)
+	check("after forgetting a pair added at +5 s", began.Add(40*time.Second), true)
+	check("after forgetting a pair added at +5 s", began.Add(41*time.Second), false)
+
 	var none *recentClients
 	if none.mayHaveForgotten(began) {
 		t.Error("a nil ring (SQLite) sends responses to a lookup before the queue")

@@ -552,12 +552,13 @@ func TestReplaysAfterRestart(t *testing.T) {
 	}
 }
 
-// TestResendsCapturedBeforeTheRing: a restarted writer remembers no
-// client id, but it knows that a response captured before it began may
-// be stored: a resend that carries its capture time is looked up before
-// the queue and answered with the first response, and a response a
-// phone captured offline back then is looked up, not found and stored;
-// no batch breaks on the unique index.
+// TestResendsCapturedBeforeTheRing: a writer knows how far back it
+// remembers client ids: since it began, and back to the last one it
+// forgot. A response captured before that may be stored: it is looked up
+// before the queue, a resend answered with the first response and a
+// response a phone captured offline back then stored; with no lookup
+// slot free, its batch is looked up instead. No batch breaks on the
+// unique index; a response captured since is not looked up.
 func TestResendsCapturedBeforeTheRing(t *testing.T) {
 	if !slices.Contains(storetest.Dialects(t), store.Postgres) {
 		t.Skip("needs PostgreSQL (SUARA_TEST_DATABASE_URL)")
@@ -567,44 +568,75 @@ func TestResendsCapturedBeforeTheRing(t *testing.T) {
 	mustOK(t, err)
 	mustOK(t, first.Migrate(ctx))
 	f := newFixture(t, first)
-	captured := time.Now().Add(-time.Minute).UTC()
-	sub := func(clientID string, i int) *store.Submission {
-		s := f.submission(f.child, clientID, "2026-06-01", [9]int{1 + i%4, 2, 3, 4, 3, 2, 1, 2, 3})
+	sub := func(clientID string, captured time.Time) *store.Submission {
+		s := f.submission(f.child, clientID, "2026-06-01", [9]int{1, 2, 3, 4, 3, 2, 1, 2, 3})
 		s.Response.CapturedAt = captured
 		return s
+	}
+	submit := func(s *store.Store, what string, sub *store.Submission, want *domain.Response) domain.Response {
+		t.Helper()
+		r, created, err := s.Submit(ctx, sub)
+		switch {
+		case err != nil:
+			t.Fatalf("%s: %v", what, err)
+		case want == nil && !created:
+			t.Errorf("%s was answered as a replay of %s", what, r.ID)
+		case want != nil && (created || r.ID != want.ID || r.Receipt != want.Receipt):
+			t.Errorf("%s answered created=%v %s/%s, want the first response %s/%s", what, created, r.ID, r.Receipt, want.ID, want.Receipt)
+		}
+		return r
+	}
+	cost := func(s *store.Store, before store.WriterStats) store.WriterStats {
+		st := s.WriterStats()
+		return store.WriterStats{Batches: st.Batches - before.Batches, Lookups: st.Lookups - before.Lookups, Rewrites: st.Rewrites - before.Rewrites,
+			ResendLookups: st.ResendLookups - before.ResendLookups, ForgottenLookups: st.ForgottenLookups - before.ForgottenLookups}
 	}
 	const n = 10
 	stored := make([]domain.Response, n)
 	for i := range n {
-		r, created, err := first.Submit(ctx, sub(uuid.NewString(), i))
-		mustOK(t, err)
-		if !created {
-			t.Fatalf("first send %d was answered as a replay", i)
-		}
-		stored[i] = r
+		stored[i] = submit(first, fmt.Sprint("first send ", i), sub(uuid.NewString(), time.Now()), nil)
+	}
+	if st := first.WriterStats(); st.ForgottenLookups != 0 {
+		t.Errorf("responses captured after the writer began were looked up: %+v", st)
 	}
 	first.Close()
 
+	// A restarted writer: everything before it began may be stored.
 	s, err := store.Open(ctx, dsn, store.Options{})
 	mustOK(t, err)
 	defer s.Close()
+	s.ShrinkRecentClients(2)
+	before := s.WriterStats()
 	for i := range n {
-		r, created, err := s.Submit(ctx, sub(stored[i].ClientID, i))
-		if err != nil || created || r.ID != stored[i].ID || r.Receipt != stored[i].Receipt {
-			t.Errorf("resend %d answered created=%v %s/%s (%v), want the first response %s/%s", i, created, r.ID, r.Receipt, err, stored[i].ID, stored[i].Receipt)
-		}
+		submit(s, fmt.Sprint("resend ", i), sub(stored[i].ClientID, stored[i].CapturedAt), &stored[i])
 	}
-	offline := sub(uuid.NewString(), 0)
-	if r, created, err := s.Submit(ctx, offline); err != nil || !created || r.ClientID != offline.Response.ClientID {
-		t.Errorf("the response captured offline answered created=%v %+v (%v), want it stored", created, r, err)
+	submit(s, "the response captured offline", sub(uuid.NewString(), stored[0].CapturedAt), nil)
+	release := s.TakeLookupSlots()
+	submit(s, "a resend with no lookup slot free", sub(stored[1].ClientID, stored[1].CapturedAt), &stored[1])
+	release()
+	if got, want := cost(s, before), (store.WriterStats{Batches: 1, Lookups: 1, ForgottenLookups: n + 1}); got != want {
+		t.Errorf("after the restart: %+v, want %+v: a lookup before the queue for each, the batch of the one without a slot looked up, no rewrite", got, want)
 	}
-	if st := s.WriterStats(); st != (store.WriterStats{Batches: 1, ResendLookups: n + 1, Busy: st.Busy}) {
-		t.Errorf("writer stats = %+v, want %d lookups before the queue, one batch (the offline response) and no rewrite", st, n+1)
+
+	// Three new responses in a memory of two: the first is forgotten.
+	before = s.WriterStats()
+	var recent []domain.Response
+	for i := range 3 {
+		recent = append(recent, submit(s, fmt.Sprint("new response ", i), sub(uuid.NewString(), time.Now()), nil))
+	}
+	if got, want := cost(s, before), (store.WriterStats{Batches: 3}); got != want {
+		t.Errorf("new responses captured now: %+v, want %+v: written without a lookup", got, want)
+	}
+	before = s.WriterStats()
+	submit(s, "the resend of the forgotten one", sub(recent[0].ClientID, recent[0].CapturedAt), &recent[0])
+	submit(s, "the resend of a remembered one", sub(recent[2].ClientID, recent[2].CapturedAt), &recent[2])
+	if got, want := cost(s, before), (store.WriterStats{ResendLookups: 1, ForgottenLookups: 1}); got != want {
+		t.Errorf("resends past a memory of two: %+v, want %+v", got, want)
 	}
 	var rows int64
 	mustOK(t, s.DB().Table("responses").Count(&rows).Error)
-	if rows != n+1 {
-		t.Errorf("stored %d responses, want %d", rows, n+1)
+	if rows != n+1+3 {
+		t.Errorf("stored %d responses, want %d", rows, n+1+3)
 	}
 	assertRollupsEqualRebuild(t, s)
 }

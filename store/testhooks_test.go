@@ -17,3 +17,20 @@ func (s *Store) EndLookupBackoff() {
 		rc.mu.Unlock()
 	}
 }
+
+// ShrinkRecentClients gives the writer a memory of n client ids, so that
+// a test can make it forget; call it before the first submission.
+func (s *Store) ShrinkRecentClients(n int) { s.writer.recent = newRecentClients(n, s.now) }
+
+// TakeLookupSlots takes every lookup slot before the queue until release
+// is called.
+func (s *Store) TakeLookupSlots() (release func()) {
+	for range cap(s.writer.resendSlots) {
+		s.writer.resendSlots <- struct{}{}
+	}
+	return func() {
+		for range cap(s.writer.resendSlots) {
+			<-s.writer.resendSlots
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -53,6 +54,9 @@ type Submission struct {
 type pending struct {
 	sub  *Submission
 	done chan result
+	// lookUp: the response may be stored and was not looked up before the
+	// queue (no lookup slot was free), so its batch is looked up first.
+	lookUp bool
 }
 
 type result struct {
@@ -90,7 +94,11 @@ type WriterStats struct {
 	Batches       int64 // batch transactions sent with new responses (a rewrite sends a second)
 	Lookups       int64 // replay lookups of a whole batch, before writing it
 	Rewrites      int64 // batches written again after the unique index caught a stored client id
-	ResendLookups int64 // resends of remembered client ids, and responses captured before the ring's memory, looked up before the queue, outside any batch
+	ResendLookups int64 // resends of remembered client ids looked up before the queue, outside any batch
+	// ForgottenLookups are responses captured before the writer's memory
+	// of client ids (resends it forgot, or answers from a phone that was
+	// offline or whose clock runs behind) looked up before the queue.
+	ForgottenLookups int64
 	// Busy is the time the committers spent on batches, from taking one to
 	// answering it: near Committers × the wall time, the writer is what
 	// limits the rate.
@@ -98,7 +106,7 @@ type WriterStats struct {
 }
 
 type writerStats struct {
-	batches, lookups, rewrites, resendLookups, busy atomic.Int64
+	batches, lookups, rewrites, resendLookups, forgottenLookups, busy atomic.Int64
 }
 
 // recentClientsSize is how many stored client ids the writer remembers to
@@ -155,10 +163,14 @@ func (s *Store) Submit(ctx context.Context, sub *Submission) (domain.Response, b
 		return domain.Response{}, false, errWriterClosed
 	default:
 	}
-	if stored, ok := w.answerResend(ctx, &sub.Response); ok {
+	stored, ok, lookUp := w.answerResend(ctx, &sub.Response)
+	if ok {
 		return stored, false, nil
 	}
-	p := &pending{sub: sub, done: make(chan result, 1)}
+	if ctx.Err() != nil { // gave up waiting for a lookup: not queued, so not stored
+		return domain.Response{}, false, &domain.Error{Kind: domain.KindUnavailable, Code: "timeout", Msg: "submission not confirmed", Err: ctx.Err()}
+	}
+	p := &pending{sub: sub, done: make(chan result, 1), lookUp: lookUp}
 	select {
 	case w.queue <- p:
 	default:
@@ -181,22 +193,37 @@ func (s *Store) Submit(ctx context.Context, sub *Submission) (domain.Response, b
 // string, docs/performance.md). So is a response captured before what the
 // ring remembers (an older resend, or a phone that was offline): one
 // lookup here instead of a batch broken on the unique index. At most
-// resendLookupSlots lookups run at once; the others wait for one. ok is
-// false when the ring neither holds the pair nor may have forgotten it,
-// or the response was not found (new, or erased since) or the lookup
-// failed: the writer then decides, as for any other response (a batch
-// holding a pair of the ring is looked up before it is written).
-func (w *Writer) answerResend(ctx context.Context, r *domain.Response) (domain.Response, bool) {
-	if w.recent == nil || !w.recent.holds(r.InstitutionID, r.ClientID) && !w.recent.mayHaveForgotten(r.CapturedAt) {
-		return domain.Response{}, false
+// resendLookupSlots lookups run at once. A resend the ring holds waits for
+// a slot; a response it may have forgotten, most likely new, does not:
+// with no slot free it is marked for the lookup of its whole batch
+// (lookUp). ok is false when the ring neither holds the pair nor may have
+// forgotten it, or the response was not found (new, or erased since) or
+// the lookup failed: the writer then decides, as for any other response (a
+// batch holding a pair of the ring is looked up before it is written).
+func (w *Writer) answerResend(ctx context.Context, r *domain.Response) (stored domain.Response, ok, lookUp bool) {
+	if w.recent == nil {
+		return domain.Response{}, false, false
 	}
-	select {
-	case w.resendSlots <- struct{}{}:
-		defer func() { <-w.resendSlots }()
-	case <-ctx.Done():
-		return domain.Response{}, false
+	held := w.recent.holds(r.InstitutionID, r.ClientID)
+	if !held && !w.recent.mayHaveForgotten(r.CapturedAt) {
+		return domain.Response{}, false, false
 	}
-	w.stats.resendLookups.Add(1)
+	if held {
+		select {
+		case w.resendSlots <- struct{}{}:
+		case <-ctx.Done():
+			return domain.Response{}, false, false
+		}
+		w.stats.resendLookups.Add(1)
+	} else {
+		select {
+		case w.resendSlots <- struct{}{}:
+		default:
+			return domain.Response{}, false, true
+		}
+		w.stats.forgottenLookups.Add(1)
+	}
+	defer func() { <-w.resendSlots }()
 	var found []responseRow
 	err := w.s.pgxConn(ctx, func(conn *pgx.Conn) (err error) {
 		found, err = findStored(ctx, conn, []string{r.InstitutionID}, []string{r.ClientID})
@@ -206,9 +233,9 @@ func (w *Writer) answerResend(ctx context.Context, r *domain.Response) (domain.R
 		w.s.log.Debug("resend lookup failed; the writer decides", "err", err)
 	}
 	if err != nil || len(found) == 0 {
-		return domain.Response{}, false
+		return domain.Response{}, false, false
 	}
-	return found[0].domainWithoutAnswers(), true
+	return found[0].domainWithoutAnswers(), true, false
 }
 
 // WriterStats reports the writer's counters (zero inside a transaction).
@@ -218,7 +245,7 @@ func (s *Store) WriterStats() WriterStats {
 	}
 	st := &s.writer.stats
 	return WriterStats{Batches: st.batches.Load(), Lookups: st.lookups.Load(), Rewrites: st.rewrites.Load(),
-		ResendLookups: st.resendLookups.Load(), Busy: time.Duration(st.busy.Load())}
+		ResendLookups: st.resendLookups.Load(), ForgottenLookups: st.forgottenLookups.Load(), Busy: time.Duration(st.busy.Load())}
 }
 
 // QueueLen reports how many submissions wait for the writer.
@@ -464,11 +491,12 @@ func (w *Writer) writeBatch(ctx context.Context, batch []*pending) ([]result, er
 				plan(existing)
 				return send()
 			}
-			// A batch holding a pair of the ring is looked up first: a
-			// resend that found no free lookup slot, or the second of two
-			// sends at once, which passed the ring before the first
-			// committed.
-			if w.recent.holdsAny(known) || w.recent.lookingUp() {
+			// A batch holding a pair of the ring is looked up first (a
+			// resend whose lookup failed, or the second of two sends at
+			// once, which passed the ring before the first committed), and
+			// so is one holding a response the ring may have forgotten that
+			// found no free lookup slot.
+			if w.recent.holdsAny(known) || slices.ContainsFunc(batch, func(p *pending) bool { return p.lookUp }) || w.recent.lookingUp() {
 				return lookUpAndWrite()
 			}
 			// The batch is written without asking first: the resends this
