@@ -586,11 +586,6 @@ func TestResendsCapturedBeforeTheRing(t *testing.T) {
 		}
 		return r
 	}
-	cost := func(s *store.Store, before store.WriterStats) store.WriterStats {
-		st := s.WriterStats()
-		return store.WriterStats{Batches: st.Batches - before.Batches, Lookups: st.Lookups - before.Lookups, Rewrites: st.Rewrites - before.Rewrites,
-			ResendLookups: st.ResendLookups - before.ResendLookups, ForgottenLookups: st.ForgottenLookups - before.ForgottenLookups}
-	}
 	const n = 10
 	stored := make([]domain.Response, n)
 	for i := range n {
@@ -614,7 +609,7 @@ func TestResendsCapturedBeforeTheRing(t *testing.T) {
 	release := s.TakeLookupSlots()
 	submit(s, "a resend with no lookup slot free", sub(stored[1].ClientID, stored[1].CapturedAt), &stored[1])
 	release()
-	if got, want := cost(s, before), (store.WriterStats{Batches: 1, Lookups: 1, ForgottenLookups: n + 1}); got != want {
+	if got, want := s.WriterStats().Since(before), (store.WriterStats{Batches: 1, Lookups: 1, ForgottenLookups: n + 1}); got != want {
 		t.Errorf("after the restart: %+v, want %+v: a lookup before the queue for each, the batch of the one without a slot looked up, no rewrite", got, want)
 	}
 
@@ -624,13 +619,13 @@ func TestResendsCapturedBeforeTheRing(t *testing.T) {
 	for i := range 3 {
 		recent = append(recent, submit(s, fmt.Sprint("new response ", i), sub(uuid.NewString(), time.Now()), nil))
 	}
-	if got, want := cost(s, before), (store.WriterStats{Batches: 3}); got != want {
+	if got, want := s.WriterStats().Since(before), (store.WriterStats{Batches: 3}); got != want {
 		t.Errorf("new responses captured now: %+v, want %+v: written without a lookup", got, want)
 	}
 	before = s.WriterStats()
 	submit(s, "the resend of the forgotten one", sub(recent[0].ClientID, recent[0].CapturedAt), &recent[0])
 	submit(s, "the resend of a remembered one", sub(recent[2].ClientID, recent[2].CapturedAt), &recent[2])
-	if got, want := cost(s, before), (store.WriterStats{ResendLookups: 1, ForgottenLookups: 1}); got != want {
+	if got, want := s.WriterStats().Since(before), (store.WriterStats{ResendLookups: 1, ForgottenLookups: 1}); got != want {
 		t.Errorf("resends past a memory of two: %+v, want %+v", got, want)
 	}
 	var rows int64
@@ -705,9 +700,7 @@ func TestResendsLookedUp(t *testing.T) {
 		mustOK(t, lock.Rollback().Error)
 		wg.Wait()
 		mustOK(t, <-blocked)
-		st := s.WriterStats()
-		return outs, store.WriterStats{Batches: st.Batches - before.Batches, Lookups: st.Lookups - before.Lookups,
-			Rewrites: st.Rewrites - before.Rewrites, ResendLookups: st.ResendLookups - before.ResendLookups}
+		return outs, s.WriterStats().Since(before)
 	}
 	// PostgreSQL keeps microseconds; the first answer had nanoseconds.
 	sameStored := []cmp.Option{cmpopts.IgnoreFields(domain.Response{}, "Answers"), cmpopts.EquateEmpty(), cmpopts.EquateApproxTime(time.Microsecond)}
@@ -796,9 +789,7 @@ func TestResendsLookedUp(t *testing.T) {
 	}
 	checkResent("the second of two sends at once", secondSend, firstSend.resp)
 	wantRows++
-	st := s.WriterStats()
-	cost = store.WriterStats{Batches: st.Batches - before.Batches, Lookups: st.Lookups - before.Lookups,
-		Rewrites: st.Rewrites - before.Rewrites, ResendLookups: st.ResendLookups - before.ResendLookups}
+	cost = s.WriterStats().Since(before)
 	if want := (store.WriterStats{Batches: 1, Lookups: 1}); cost != want {
 		t.Errorf("two sends at once cost %+v, want %+v: one batch written, the second looked up, no rewrite", cost, want)
 	}

@@ -34,3 +34,10 @@ func (s *Store) TakeLookupSlots() (release func()) {
 		}
 	}
 }
+
+// Since returns what the writer counted after before, without its busy
+// time, which no test can predict.
+func (st WriterStats) Since(before WriterStats) WriterStats {
+	return WriterStats{Batches: st.Batches - before.Batches, Lookups: st.Lookups - before.Lookups, Rewrites: st.Rewrites - before.Rewrites,
+		ResendLookups: st.ResendLookups - before.ResendLookups, ForgottenLookups: st.ForgottenLookups - before.ForgottenLookups}
+}
