@@ -168,7 +168,7 @@ func (s *Store) Submit(ctx context.Context, sub *Submission) (domain.Response, b
 		return stored, false, nil
 	}
 	if ctx.Err() != nil { // gave up waiting for a lookup: not queued, so not stored
-		return domain.Response{}, false, &domain.Error{Kind: domain.KindUnavailable, Code: "timeout", Msg: "submission not confirmed", Err: ctx.Err()}
+		return domain.Response{}, false, translate(ctx.Err(), "submission not confirmed")
 	}
 	p := &pending{sub: sub, done: make(chan result, 1), lookUp: lookUp}
 	select {
@@ -182,7 +182,7 @@ func (s *Store) Submit(ctx context.Context, sub *Submission) (domain.Response, b
 	case <-ctx.Done():
 		// The batch may still commit; a retry with the same client id
 		// then receives the stored response.
-		return domain.Response{}, false, &domain.Error{Kind: domain.KindUnavailable, Code: "timeout", Msg: "submission not confirmed", Err: ctx.Err()}
+		return domain.Response{}, false, translate(ctx.Err(), "submission not confirmed")
 	}
 }
 
