@@ -77,16 +77,6 @@ func needTool(t *testing.T, name string, candidates ...string) string {
 	return ""
 }
 
-// postgresDSN returns a fresh PostgreSQL database, or skips the test when
-// none is configured (storetest fails it in CI).
-func postgresDSN(t *testing.T) string {
-	t.Helper()
-	if !slices.Contains(storetest.Dialects(t), store.Postgres) {
-		t.Skip("SUARA_TEST_DATABASE_URL not set")
-	}
-	return storetest.DSN(t, store.Postgres)
-}
-
 func freePort(t *testing.T) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -13,6 +13,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"suara/store"
+	"suara/store/storetest"
 )
 
 // nginxConf balances two replicas round-robin. A replica that refuses
@@ -149,7 +152,7 @@ func me(t *testing.T, base string, cookie *http.Cookie) int {
 // the session keeps working on the other replica (sessions live in the
 // database).
 func TestTwoReplicas(t *testing.T) {
-	db := postgresDSN(t)
+	db := storetest.DSN(t, store.Postgres)
 	needTool(t, "nginx", "/usr/sbin/nginx")
 	a := startServer(t, db, "127.0.0.1:"+itoa(freePort(t)))
 	b := startServer(t, db, "127.0.0.1:"+itoa(freePort(t)))

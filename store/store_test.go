@@ -401,9 +401,6 @@ func TestWriterBackPressure(t *testing.T) {
 // retried alone and answered from the stored row. PostgreSQL only: SQLite
 // has a single committer.
 func TestConcurrentCopiesAcrossCommitters(t *testing.T) {
-	if !slices.Contains(storetest.Dialects(t), store.Postgres) {
-		t.Skip("needs PostgreSQL (SUARA_TEST_DATABASE_URL)")
-	}
 	for _, lookedUp := range []bool{false, true} {
 		t.Run(fmt.Sprintf("looked up=%v", lookedUp), func(t *testing.T) {
 			var calls atomic.Int64
@@ -560,9 +557,6 @@ func TestReplaysAfterRestart(t *testing.T) {
 // slot free, its batch is looked up instead. No batch breaks on the
 // unique index; a response captured since is not looked up.
 func TestResendsCapturedBeforeTheRing(t *testing.T) {
-	if !slices.Contains(storetest.Dialects(t), store.Postgres) {
-		t.Skip("needs PostgreSQL (SUARA_TEST_DATABASE_URL)")
-	}
 	dsn := storetest.DSN(t, store.Postgres)
 	first, err := store.Open(ctx, dsn, store.Options{})
 	mustOK(t, err)
@@ -644,9 +638,6 @@ func TestResendsCapturedBeforeTheRing(t *testing.T) {
 // does not remember, joins a batch and breaks the unique index of its
 // flight: the batch is rewritten after a lookup.
 func TestResendsLookedUp(t *testing.T) {
-	if !slices.Contains(storetest.Dialects(t), store.Postgres) {
-		t.Skip("needs PostgreSQL (SUARA_TEST_DATABASE_URL)")
-	}
 	dsn := storetest.DSN(t, store.Postgres)
 	// The writer's own flights, COMMIT included: no BeforeCommit hook.
 	s, err := store.Open(ctx, dsn, store.Options{})
@@ -832,9 +823,6 @@ func TestResendsLookedUp(t *testing.T) {
 // go with it: the response is refused, the others of its batch are
 // stored once each, and the connection serves the next batches.
 func TestFailedFlightStoresNothing(t *testing.T) {
-	if !slices.Contains(storetest.Dialects(t), store.Postgres) {
-		t.Skip("needs PostgreSQL (SUARA_TEST_DATABASE_URL)")
-	}
 	s := storetest.Open(t, store.Postgres, store.Options{Writer: store.WriterOptions{Committers: 1}})
 	f := newFixture(t, s)
 	bad := f.submission(f.child, uuid.NewString(), "2026-05-03", [9]int{4, 4, 4, 4, 4, 4, 4, 4, 4})

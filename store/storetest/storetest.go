@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -60,7 +61,9 @@ func Open(t testing.TB, dialect string, opts store.Options) *store.Store {
 
 // DSN returns the address of a fresh, empty-but-migratable database: a
 // new SQLite file, or a new PostgreSQL database cloned from a template
-// that was migrated once per test binary.
+// that was migrated once per test binary. Without SUARA_TEST_DATABASE_URL
+// a PostgreSQL test is skipped, or fails under
+// SUARA_TEST_REQUIRE_POSTGRES=1 (CI).
 func DSN(t testing.TB, dialect string) string {
 	t.Helper()
 	if dialect == store.SQLite {
@@ -73,10 +76,10 @@ func DSN(t testing.TB, dialect string) string {
 		t.Cleanup(func() { os.RemoveAll(dir) })
 		return dir + "/suara.db"
 	}
-	base := os.Getenv("SUARA_TEST_DATABASE_URL")
-	if base == "" {
-		t.Skip("SUARA_TEST_DATABASE_URL not set")
+	if !slices.Contains(Dialects(t), store.Postgres) {
+		t.Skip("needs PostgreSQL (SUARA_TEST_DATABASE_URL)")
 	}
+	base := os.Getenv("SUARA_TEST_DATABASE_URL")
 	name := "t_" + randomHex(8)
 	admin := adminDB(t, base)
 	tmplOnce.Do(func() { tmplErr = makeTemplate(admin, base) })
