@@ -87,20 +87,31 @@ func (s *Server) loadSurvey(ctx context.Context, slug string) (surveyWithUnit, e
 
 var errSurveyClosed = &domain.Error{Kind: domain.KindGone, Code: "survey_closed", Msg: "the survey is closed"}
 
+// version is a template version with what each submission derives from
+// it, derived once: a published version never changes.
+type version struct {
+	domain.TemplateVersion
+	elementOf map[string]string // element question code → element id; read only
+}
+
 // templateVersion returns a template version; published versions are
 // immutable, so they are kept in memory after the first read.
-func (s *Server) templateVersion(ctx context.Context, id string) (domain.TemplateVersion, error) {
+func (s *Server) templateVersion(ctx context.Context, id string) (version, error) {
 	s.versionsMu.RLock()
 	v, ok := s.versions[id]
 	s.versionsMu.RUnlock()
 	if ok {
 		return v, nil
 	}
-	v, err := s.store.FindTemplateVersion(ctx, id)
+	tv, err := s.store.FindTemplateVersion(ctx, id)
 	if err != nil {
-		return v, err
+		return version{}, err
 	}
-	if v.Published() {
+	v = version{TemplateVersion: tv, elementOf: map[string]string{}}
+	for _, q := range tv.ElementQuestions() {
+		v.elementOf[q.Code] = q.Element
+	}
+	if tv.Published() {
 		s.versionsMu.Lock()
 		s.versions[id] = v
 		s.versionsMu.Unlock()
@@ -266,10 +277,6 @@ func (s *Server) acceptResponse(ctx context.Context, c echo.Context, in *submitR
 		return errSurveyClosed
 	}
 
-	elementOf := map[string]string{}
-	for _, q := range v.ElementQuestions() {
-		elementOf[q.Code] = q.Element
-	}
 	burstKey := s.limits.bursts.key(c.RealIP(), sv.ID, answers)
 	resp, created, err := s.store.Submit(ctx, &store.Submission{
 		Response: domain.Response{ClientID: strings.ToLower(in.ClientID), SurveyID: sv.ID, UnitID: target.ID,
@@ -277,7 +284,7 @@ func (s *Server) acceptResponse(ctx context.Context, c echo.Context, in *submitR
 			CapturedAt: captured.UTC(), Answers: answers, Profile: profile, Comment: strings.TrimSpace(in.Comment),
 			Suspicious: s.limits.bursts.suspicious(burstKey, now)},
 		UnitPath:  target.Path,
-		ElementOf: elementOf,
+		ElementOf: v.elementOf,
 	})
 	if err != nil {
 		return err

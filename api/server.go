@@ -16,7 +16,6 @@ import (
 	"github.com/go-playground/validator/v10"
 	"github.com/labstack/echo/v4"
 
-	"suara/domain"
 	"suara/store"
 )
 
@@ -84,7 +83,7 @@ type Server struct {
 	public publicCaches // surveys, units and services the citizen's routes read, for a few seconds
 
 	versionsMu sync.RWMutex
-	versions   map[string]domain.TemplateVersion // published, hence immutable, versions
+	versions   map[string]version // published, hence immutable, versions
 }
 
 // New returns a server over st.
@@ -136,7 +135,7 @@ func New(st *store.Store, opts Options) *Server {
 		validate: newValidator(),
 		now:      opts.Now,
 		metrics:  newMetrics(),
-		versions: map[string]domain.TemplateVersion{},
+		versions: map[string]version{},
 	}
 	s.limits = newLimits(opts)
 	e := echo.New()

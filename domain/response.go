@@ -65,12 +65,10 @@ func (v TemplateVersion) CheckAnswers(sub Submission) (answers map[string]int, p
 	if utf8.RuneCountInString(sub.Comment) > MaxCommentLen {
 		fields = append(fields, FieldError{Field: "comment", Code: "max_len", Args: map[string]any{"max": MaxCommentLen}})
 	}
-	known := map[string]Question{}
-	for _, q := range v.Questions {
-		known[q.Code] = q
-	}
+	// v.Question scans a dozen questions: cheaper than a map built for
+	// every submission.
 	for code, raw := range sub.Answers {
-		q, ok := known[code]
+		q, ok := v.Question(code)
 		if !ok || q.Kind != KindElement {
 			fields = append(fields, Field("answers."+code, "unknown"))
 			continue
@@ -83,7 +81,7 @@ func (v TemplateVersion) CheckAnswers(sub Submission) (answers map[string]int, p
 		answers[code] = n
 	}
 	for code, raw := range sub.Profile {
-		q, ok := known[code]
+		q, ok := v.Question(code)
 		if !ok || q.Kind == KindElement || q.Kind == KindText {
 			fields = append(fields, Field("profile."+code, "unknown"))
 			continue

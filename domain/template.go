@@ -84,9 +84,9 @@ func (v TemplateVersion) ElementQuestions() []Question {
 
 // Question returns the question with the given code.
 func (v TemplateVersion) Question(code string) (Question, bool) {
-	for _, q := range v.Questions {
-		if q.Code == code {
-			return q, true
+	for i := range v.Questions { // by index: no copy of the questions passed over
+		if v.Questions[i].Code == code {
+			return v.Questions[i], true
 		}
 	}
 	return Question{}, false
