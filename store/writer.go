@@ -48,7 +48,7 @@ type WriterOptions struct {
 type Submission struct {
 	Response  domain.Response
 	UnitPath  string            // path of Response.UnitID, for the subtree rollups
-	ElementOf map[string]string // element question code → element id
+	ElementOf map[string]string // element question code → element id; read only (the server shares one per template version)
 }
 
 type pending struct {
