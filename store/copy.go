@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -271,10 +272,8 @@ func writeInOneFlight(ctx context.Context, pc *pgconn.PgConn, streams []copyStre
 		for _, st := range streams {
 			q += "; " + st.sql
 		}
-		fe.Send(&pgproto3.Query{String: q + "; COMMIT"})
-		for _, st := range streams {
-			fe.Send(&pgproto3.CopyData{Data: st.data})
-			fe.Send(&pgproto3.CopyDone{})
+		if err := sendFlight(ctx, pc, q+"; COMMIT", streams); err != nil {
+			return err
 		}
 		return flushAndRead(ctx, pc, []string{"write batch"})
 	}
@@ -307,15 +306,52 @@ func writeInOneFlight(ctx context.Context, pc *pgconn.PgConn, streams []copyStre
 	return failed
 }
 
-// flush sends the flight. It may outgrow the socket's buffers, and Flush
-// does not watch ctx: a deadline keeps a server that stopped reading from
-// holding the writer past the batch's timeout.
+// flightBufs hold the messages of one flight between batches. The
+// frontend's own buffer would take them as a copy per message and be
+// dropped after each flush (it keeps at most 1 KB), so every batch would
+// grow a new one: 3 KB of garbage per response.
+var flightBufs = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
+// sendFlight writes the query and each stream's rows as a CopyData and a
+// CopyDone, from one buffer, in one write.
+func sendFlight(ctx context.Context, pc *pgconn.PgConn, query string, streams []copyStream) error {
+	buf := flightBufs.Get().(*[]byte)
+	b, err := (&pgproto3.Query{String: query}).Encode((*buf)[:0])
+	for _, st := range streams {
+		if err == nil {
+			b, err = (&pgproto3.CopyData{Data: st.data}).Encode(b)
+		}
+		if err == nil {
+			b, err = (&pgproto3.CopyDone{}).Encode(b)
+		}
+	}
+	if err == nil {
+		err = writing(ctx, pc, func() error { _, err := pc.Conn().Write(b); return err })
+	} else {
+		err = fmt.Errorf("write batch: %w", err)
+	}
+	if cap(b) <= 4<<20 { // a batch of 256 responses takes ~300 KB; an outlier is not kept
+		*buf = b[:0]
+		flightBufs.Put(buf)
+	}
+	return err
+}
+
+// flush sends what the frontend holds.
 func flush(ctx context.Context, pc *pgconn.PgConn) error {
+	return writing(ctx, pc, pc.Frontend().Flush)
+}
+
+// writing runs w, a write of a flight to the connection. A flight may
+// outgrow the socket's buffers, and a write does not watch ctx: a deadline
+// keeps a server that stopped reading from holding the writer past the
+// batch's timeout. The connection is closed when w fails.
+func writing(ctx context.Context, pc *pgconn.PgConn, w func() error) error {
 	if deadline, ok := ctx.Deadline(); ok {
 		_ = pc.Conn().SetWriteDeadline(deadline)
 		defer pc.Conn().SetWriteDeadline(time.Time{}) //nolint:errcheck // a failed reset fails the next write, which closes the connection
 	}
-	if err := pc.Frontend().Flush(); err != nil {
+	if err := w(); err != nil {
 		_ = pc.Close(ctx)
 		return fmt.Errorf("write batch: %w", err)
 	}
