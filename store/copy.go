@@ -315,8 +315,12 @@ var flightBufs = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); retur
 // sendFlight writes the query and each stream's rows as a CopyData and a
 // CopyDone, from one buffer, in one write.
 func sendFlight(ctx context.Context, pc *pgconn.PgConn, query string, streams []copyStream) error {
+	need := 1 + 4 + len(query) + 1 // type, length, the string and its NUL
+	for _, st := range streams {
+		need += 1 + 4 + len(st.data) + 1 + 4 // CopyData, CopyDone
+	}
 	buf := flightBufs.Get().(*[]byte)
-	b, err := (&pgproto3.Query{String: query}).Encode((*buf)[:0])
+	b, err := (&pgproto3.Query{String: query}).Encode(slices.Grow((*buf)[:0], need))
 	for _, st := range streams {
 		if err == nil {
 			b, err = (&pgproto3.CopyData{Data: st.data}).Encode(b)

@@ -5,8 +5,11 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"suara/domain"
 )
 
 // TestOneStringFlight: a batch's flight sent as one query string stores
@@ -75,5 +78,21 @@ func TestOneStringFlight(t *testing.T) {
 		if a, b := count("flight_a"), count("flight_b"); a != step.a || b != step.b {
 			t.Errorf("%s: %d and %d rows stored, want %d and %d", step.name, a, b, step.a, step.b)
 		}
+	}
+
+	// A flight that cannot be written (here its deadline has passed) fails
+	// as an outage the phone retries, and the connection is closed rather
+	// than pooled half-written.
+	late, cancel := context.WithDeadline(ctx, time.Now().Add(-time.Second))
+	defer cancel()
+	err = writeInOneFlight(late, conn.PgConn(), streams([]int{4}, "ef"), nil)
+	if err == nil || !strings.Contains(err.Error(), "write batch") {
+		t.Fatalf("a flight past its deadline: err = %v, want a failed write", err)
+	}
+	if kind := domain.KindOf(translate(err, "responses")); kind != domain.KindUnavailable {
+		t.Errorf("a flight past its deadline: kind %v, want unavailable (%v)", kind, err)
+	}
+	if !conn.IsClosed() {
+		t.Error("a flight past its deadline left its connection open")
 	}
 }
