@@ -168,9 +168,9 @@ func sendCopies(ctx context.Context, tx pgx.Tx, streams ...copyStream) error {
 // also the order in which the writer's replay lookup reads a response.
 var (
 	responseCols = []string{"id", "institution_id", "client_id", "survey_id", "unit_id", "service_id",
-		"template_version_id", "day", "captured_at", "received_at", "profile", "comment", "receipt", "suspicious", "excluded"}
+		"template_version_id", "day", "captured_at", "received_at", "profile", "comment", "receipt", "suspicious", "excluded", "answer_list"}
 	responseKinds = []copyKind{copyText, copyText, copyText, copyText, copyText, copyText,
-		copyText, copyText, copyTimestamptz, copyTimestamptz, copyText, copyText, copyText, copyBool, copyBool}
+		copyText, copyText, copyTimestamptz, copyTimestamptz, copyText, copyText, copyText, copyBool, copyBool, copyText}
 	answerCols  = []string{"response_id", "question_code", "institution_id", "value"}
 	answerKinds = []copyKind{copyText, copyText, copyText, copyInt2}
 )
@@ -209,7 +209,7 @@ func responseStreams(rs []responseRow, as []answerRow) ([]copyStream, error) {
 	for i := range rs {
 		r := &rs[i]
 		if err := c.row(r.ID, r.InstitutionID, r.ClientID, r.SurveyID, r.UnitID, r.ServiceID, r.TemplateVersionID, r.Day,
-			r.CapturedAt, r.ReceivedAt, r.Profile, r.Comment, r.Receipt, r.Suspicious, r.Excluded); err != nil {
+			r.CapturedAt, r.ReceivedAt, r.Profile, r.Comment, r.Receipt, r.Suspicious, r.Excluded, r.AnswerList); err != nil {
 			return nil, err
 		}
 	}

@@ -32,14 +32,14 @@ const ExportBatch = 2000
 
 // EachResponse calls fn with the selected responses and their answers,
 // ExportBatch at a time, in the order of idx_responses_survey (received,
-// then id) so that a survey's export needs no sort. Memory stays flat
+// then id) so that a survey's export needs no sort. The answers come from
+// each row's answer list, so an export reads one table. Memory stays flat
 // however many responses there are: on PostgreSQL the query runs as a
 // cursor in a read-only REPEATABLE READ transaction (one consistent
 // snapshot; each FETCH is its own statement, so the statement timeout
-// bounds a batch, not the whole export), and each batch's answers come in
-// one more statement; on SQLite the rows are read as they come, each with
-// its answers aggregated ("U1:4,U2:3,…": question codes cannot hold ':' or
-// ','). The slice passed to fn is reused: fn must not keep it.
+// bounds a batch, not the whole export); on SQLite, which has no cursors,
+// the rows are read as they come. The slice passed to fn is reused: fn
+// must not keep it.
 func (s *Store) EachResponse(ctx context.Context, q ExportQuery, fn func([]domain.Response) error) error {
 	where := []string{"r.institution_id = ?"}
 	args := []any{q.InstitutionID}
@@ -66,22 +66,18 @@ func (s *Store) EachResponse(ctx context.Context, q ExportQuery, fn func([]domai
 		args = append(args, false)
 	}
 	cols := "r.id, r.unit_id, r.service_id, r.template_version_id, r.day, r.captured_at, r.received_at, " +
-		"r.profile, r.comment, r.suspicious, r.excluded"
-	tail := " FROM " + from + " WHERE " + strings.Join(where, " AND ") + " ORDER BY r.received_at, r.id"
-	batch := make([]domain.Response, 0, ExportBatch)
+		"r.profile, r.comment, r.suspicious, r.excluded, r.answer_list"
+	query := "SELECT " + cols + " FROM " + from + " WHERE " + strings.Join(where, " AND ") + " ORDER BY r.received_at, r.id"
 	if s.dialect != Postgres {
-		// SQLite has no cursors: one query read as it comes, each row
-		// with its answers aggregated.
-		sqlText := "SELECT " + cols + ", (SELECT group_concat(a.question_code || ':' || a.value, ',') " +
-			"FROM answers a WHERE a.institution_id = r.institution_id AND a.response_id = r.id) AS answers" + tail
-		rows, err := s.db.WithContext(ctx).Raw(sqlText, args...).Rows()
+		batch := make([]domain.Response, 0, ExportBatch)
+		rows, err := s.db.WithContext(ctx).Raw(query, args...).Rows()
 		if err != nil {
 			return translate(err, "responses")
 		}
 		defer rows.Close()
 		for {
 			batch = batch[:0]
-			n, err := scanResponses(rows, &batch, ExportBatch, true)
+			n, err := scanResponses(rows, &batch, ExportBatch)
 			if err != nil {
 				return err
 			}
@@ -99,7 +95,7 @@ func (s *Store) EachResponse(ctx context.Context, q ExportQuery, fn func([]domai
 		if err := tx.Exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").Error; err != nil {
 			return translate(err, "responses")
 		}
-		if err := tx.Exec("DECLARE suara_export NO SCROLL CURSOR FOR SELECT "+cols+tail, args...).Error; err != nil {
+		if err := tx.Exec("DECLARE suara_export NO SCROLL CURSOR FOR "+query, args...).Error; err != nil {
 			return translate(err, "responses")
 		}
 		return prefetch(func(batch *[]domain.Response) (bool, error) {
@@ -107,12 +103,9 @@ func (s *Store) EachResponse(ctx context.Context, q ExportQuery, fn func([]domai
 			if err != nil {
 				return false, translate(err, "responses")
 			}
-			n, err := scanResponses(rows, batch, ExportBatch, false)
+			n, err := scanResponses(rows, batch, ExportBatch)
 			rows.Close()
-			if err != nil {
-				return false, err
-			}
-			return n == ExportBatch, scanAnswers(tx, q.InstitutionID, *batch)
+			return n == ExportBatch, err
 		}, fn)
 	})
 }
@@ -189,8 +182,7 @@ func prefetch(fetch func(batch *[]domain.Response) (more bool, err error), fn fu
 }
 
 // scanResponses reads up to limit rows of EachResponse's query.
-// withAnswers says the query has the aggregated answers as its last column.
-func scanResponses(rows *sql.Rows, out *[]domain.Response, limit int, withAnswers bool) (int, error) {
+func scanResponses(rows *sql.Rows, out *[]domain.Response, limit int) (int, error) {
 	n := 0
 	for n < limit && rows.Next() {
 		// Reuse the maps of the row this slot held in an earlier batch:
@@ -202,15 +194,11 @@ func scanResponses(rows *sql.Rows, out *[]domain.Response, limit int, withAnswer
 			clear(r.Answers)
 			clear(r.Profile)
 		}
-		var service, answers sql.NullString
-		var profile string
+		var service sql.NullString
+		var profile, answers string
 		var captured, received time.Time
-		dest := []any{&r.ID, &r.UnitID, &service, &r.TemplateVersionID, &r.Day, &captured, &received,
-			&profile, &r.Comment, &r.Suspicious, &r.Excluded}
-		if withAnswers {
-			dest = append(dest, &answers)
-		}
-		if err := rows.Scan(dest...); err != nil {
+		if err := rows.Scan(&r.ID, &r.UnitID, &service, &r.TemplateVersionID, &r.Day, &captured, &received,
+			&profile, &r.Comment, &r.Suspicious, &r.Excluded, &answers); err != nil {
 			return n, translate(err, "responses")
 		}
 		if service.Valid && service.String != "" {
@@ -222,63 +210,11 @@ func scanResponses(rows *sql.Rows, out *[]domain.Response, limit int, withAnswer
 		if r.Answers == nil {
 			r.Answers = make(map[string]int, 9)
 		}
-		parseAnswers(answers.String, r.Answers) // "" when !withAnswers
+		parseAnswers(answers, r.Answers)
 		*out = append(*out, r)
 		n++
 	}
 	return n, translate(rows.Err(), "responses")
-}
-
-// scanAnswers loads the answers of a batch in one statement: the ids go as
-// one array parameter, PostgreSQL walks the primary-key index once for the
-// sorted keys and hands back one aggregated row per response ("U1:4,…"),
-// a ninth of the rows the client would otherwise decode.
-func scanAnswers(tx *gorm.DB, institutionID string, batch []domain.Response) error {
-	if len(batch) == 0 {
-		return nil
-	}
-	at := make(map[string]int, len(batch))
-	var sb strings.Builder
-	sb.Grow(len(batch) * 37)
-	sb.WriteByte('{')
-	for i := range batch {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		sb.WriteString(batch[i].ID) // UUIDs: nothing to quote
-		at[batch[i].ID] = i
-	}
-	sb.WriteByte('}')
-	rows, err := tx.Raw("SELECT response_id, string_agg(question_code || ':' || value, ',') FROM answers "+
-		"WHERE institution_id = ? AND response_id = ANY(?::text[]) GROUP BY response_id",
-		institutionID, sb.String()).Rows()
-	if err != nil {
-		return translate(err, "answers")
-	}
-	defer rows.Close()
-	var id, agg string
-	for rows.Next() {
-		if err := rows.Scan(&id, &agg); err != nil {
-			return translate(err, "answers")
-		}
-		if i, ok := at[id]; ok {
-			parseAnswers(agg, batch[i].Answers)
-		}
-	}
-	return translate(rows.Err(), "answers")
-}
-
-// parseAnswers reads "U1:4,U2:3,…" into m.
-func parseAnswers(s string, m map[string]int) {
-	for pair := range strings.SplitSeq(s, ",") {
-		code, v, ok := strings.Cut(pair, ":")
-		if !ok {
-			continue
-		}
-		if x, err := strconv.Atoi(v); err == nil {
-			m[code] = x
-		}
-	}
 }
 
 // parseProfile reads the stored profile, a flat JSON object of strings,

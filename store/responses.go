@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"suara/domain"
@@ -15,7 +16,42 @@ func responseRowOf(r *domain.Response) responseRow {
 	return responseRow{ID: r.ID, InstitutionID: r.InstitutionID, ClientID: r.ClientID, SurveyID: r.SurveyID,
 		UnitID: r.UnitID, ServiceID: r.ServiceID, TemplateVersionID: r.TemplateVersionID, Day: r.Day,
 		CapturedAt: r.CapturedAt.UTC(), ReceivedAt: r.ReceivedAt.UTC(), Profile: mustJSON(nonNilMap(r.Profile)), Comment: r.Comment,
-		Receipt: r.Receipt, Suspicious: r.Suspicious, Excluded: r.Excluded}
+		Receipt: r.Receipt, Suspicious: r.Suspicious, Excluded: r.Excluded, AnswerList: formatAnswers(r.Answers)}
+}
+
+// formatAnswers writes answers as a response row's answer list,
+// "U1:4,U2:3,…" in the order of the codes.
+func formatAnswers(answers map[string]int) string {
+	codes := make([]string, 0, len(answers))
+	n := 0
+	for code := range answers {
+		codes = append(codes, code)
+		n += len(code) + 3
+	}
+	slices.Sort(codes)
+	b := make([]byte, 0, n)
+	for i, code := range codes {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, code...)
+		b = append(b, ':')
+		b = strconv.AppendInt(b, int64(answers[code]), 10)
+	}
+	return string(b)
+}
+
+// parseAnswers reads an answer list ("U1:4,U2:3,…") into m.
+func parseAnswers(s string, m map[string]int) {
+	for pair := range strings.SplitSeq(s, ",") {
+		code, v, ok := strings.Cut(pair, ":")
+		if !ok {
+			continue
+		}
+		if x, err := strconv.Atoi(v); err == nil {
+			m[code] = x
+		}
+	}
 }
 
 func nonNilMap(m map[string]string) map[string]string {
@@ -25,12 +61,13 @@ func nonNilMap(m map[string]string) map[string]string {
 	return m
 }
 
-func (r responseRow) domainWithoutAnswers() domain.Response {
+func (r responseRow) domain() domain.Response {
 	resp := domain.Response{ID: r.ID, ClientID: r.ClientID, SurveyID: r.SurveyID, UnitID: r.UnitID,
 		InstitutionID: r.InstitutionID, ServiceID: r.ServiceID, TemplateVersionID: r.TemplateVersionID, Day: r.Day,
 		CapturedAt: r.CapturedAt, ReceivedAt: r.ReceivedAt, Comment: r.Comment, Receipt: r.Receipt,
-		Suspicious: r.Suspicious, Excluded: r.Excluded}
+		Suspicious: r.Suspicious, Excluded: r.Excluded, Answers: make(map[string]int, 12)}
 	_ = json.Unmarshal([]byte(r.Profile), &resp.Profile)
+	parseAnswers(r.AnswerList, resp.Answers)
 	return resp
 }
 
@@ -40,7 +77,7 @@ func (s *Store) findByClientID(ctx context.Context, institutionID, clientID stri
 	if err != nil {
 		return domain.Response{}, translate(err, "response")
 	}
-	return r.domainWithoutAnswers(), nil
+	return r.domain(), nil
 }
 
 // FindResponse returns one response with its answers.
@@ -52,11 +89,7 @@ func (s *Store) FindResponse(ctx context.Context, id string) (domain.Response, e
 	if err := s.db.WithContext(ctx).Take(&r, "id = ?", id).Error; err != nil {
 		return domain.Response{}, translate(err, "response")
 	}
-	out := []domain.Response{r.domainWithoutAnswers()}
-	if err := s.loadAnswers(ctx, out); err != nil {
-		return domain.Response{}, err
-	}
-	return out[0], nil
+	return r.domain(), nil
 }
 
 // FindResponses returns responses with their answers, newest first.
@@ -85,11 +118,7 @@ func (s *Store) FindResponses(ctx context.Context, f domain.ResponseFilter) ([]d
 		return nil, "", translate(err, "responses")
 	}
 	rows, next := cut(rows, f.Limit, func(r responseRow) string { return r.ID })
-	out := mapRows(rows, responseRow.domainWithoutAnswers)
-	if err := s.loadAnswers(ctx, out); err != nil {
-		return nil, "", err
-	}
-	return out, next, nil
+	return mapRows(rows, responseRow.domain), next, nil
 }
 
 // escapeLike lowers s and drops LIKE's wildcards from it: a search for
@@ -107,27 +136,6 @@ func escapeLike(s string) string {
 		}
 	}
 	return sb.String()
-}
-
-func (s *Store) loadAnswers(ctx context.Context, rs []domain.Response) error {
-	if len(rs) == 0 {
-		return nil
-	}
-	ids := make([]string, len(rs))
-	at := make(map[string]int, len(rs))
-	for i, r := range rs {
-		ids[i] = r.ID
-		at[r.ID] = i
-		rs[i].Answers = map[string]int{}
-	}
-	var rows []answerRow
-	if err := s.db.WithContext(ctx).Where("response_id IN ?", ids).Find(&rows).Error; err != nil {
-		return translate(err, "answers")
-	}
-	for _, a := range rows {
-		rs[at[a.ResponseID]].Answers[a.QuestionCode] = int(a.Value)
-	}
-	return nil
 }
 
 // SetExcluded excludes a response from the index (or takes it back in),
@@ -246,10 +254,7 @@ func (s *Store) RebuildRollups(ctx context.Context, progress func(done int64)) (
 			if len(rows) == 0 {
 				return nil
 			}
-			rs := mapRows(rows, responseRow.domainWithoutAnswers)
-			if err := tx.loadAnswers(ctx, rs); err != nil {
-				return err
-			}
+			rs := mapRows(rows, responseRow.domain)
 			d := newSums()
 			for i := range rs {
 				r := &rs[i]

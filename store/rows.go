@@ -118,6 +118,11 @@ type responseRow struct {
 	Receipt           string
 	Suspicious        bool
 	Excluded          bool
+	// AnswerList is the answers as "U1:4,U2:3,…" by question code (codes
+	// cannot hold ':' or ','): a copy of the response's rows in answers
+	// that reading a response, an export or a rebuild takes from the row
+	// itself instead of nine index lookups (answers are never changed).
+	AnswerList string
 }
 
 func (responseRow) TableName() string { return "responses" }
@@ -126,7 +131,7 @@ func (responseRow) TableName() string { return "responses" }
 // replay lookups to scan into.
 func (r *responseRow) scanTargets() []any {
 	return []any{&r.ID, &r.InstitutionID, &r.ClientID, &r.SurveyID, &r.UnitID, &r.ServiceID, &r.TemplateVersionID,
-		&r.Day, &r.CapturedAt, &r.ReceivedAt, &r.Profile, &r.Comment, &r.Receipt, &r.Suspicious, &r.Excluded}
+		&r.Day, &r.CapturedAt, &r.ReceivedAt, &r.Profile, &r.Comment, &r.Receipt, &r.Suspicious, &r.Excluded, &r.AnswerList}
 }
 
 type answerRow struct {

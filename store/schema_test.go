@@ -454,3 +454,34 @@ VALUES ('inst', 'root', '2026-11-27', `+values(`'', 0, 0, 4, 40000, 400000000, 4
 		})
 	}
 }
+
+// TestAnswerListMigration fills the answer list of the responses stored
+// before it from their answers (in code order; a response without answers
+// gets an empty list, not NULL), and its rollback drops the column.
+func TestAnswerListMigration(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(d, func(t *testing.T) {
+			s, m, mig := migratedToBefore(t, d, "202612020900_answer_list")
+			defer s.Close()
+			db := s.DB()
+			for i, inst := range []string{"inst", "inst", "other"} {
+				mustOK(t, db.Exec(`INSERT INTO responses (id, institution_id, client_id, survey_id, unit_id, template_version_id, day, profile, comment, receipt, suspicious, excluded)
+VALUES (?, ?, ?, 'sv', 'unit', 'tv', '2026-11-27', '{}', '', 'SKM-TEST-0001', false, false)`, fmt.Sprint("resp-", i), inst, fmt.Sprint("client-", i)).Error)
+			}
+			// The same response id in another institution must not lend
+			// its answers.
+			mustOK(t, db.Exec(`INSERT INTO answers (response_id, question_code, institution_id, value) VALUES
+('resp-0', 'U9', 'inst', 1), ('resp-0', 'U1', 'inst', 4), ('resp-0', 'U3.antre', 'inst', 2), ('resp-1', 'U1', 'other', 3)`).Error)
+			mustOK(t, m.MigrateTo(mig.ID))
+			var got []string
+			mustOK(t, db.Raw(`SELECT id || '=' || answer_list FROM responses ORDER BY id`).Scan(&got).Error)
+			if want := []string{"resp-0=U1:4,U3.antre:2,U9:1", "resp-1=", "resp-2="}; !slices.Equal(got, want) {
+				t.Errorf("after the migration: %q, want %q", got, want)
+			}
+			mustOK(t, m.RollbackMigration(mig))
+			if _, ok := schemaColumns(t, s, "responses")["answer_list"]; ok {
+				t.Error("responses.answer_list is still there after the rollback")
+			}
+		})
+	}
+}

@@ -895,7 +895,30 @@ func TestSubmitStoresEveryField(t *testing.T) {
 				t.Errorf("service %v: stored response differs (-given +read):\n%s", withService, diff)
 			}
 		}
+		checkAnswerLists(t, s, 2)
 	})
+}
+
+// checkAnswerLists checks that each stored response's answer list holds
+// the same answers as its rows in answers, and that there are n responses.
+func checkAnswerLists(t *testing.T, s *store.Store, n int) {
+	t.Helper()
+	agg := "(SELECT string_agg(a.question_code || ':' || a.value, ',' ORDER BY a.question_code) FROM answers a " +
+		"WHERE a.institution_id = r.institution_id AND a.response_id = r.id)"
+	if s.Dialect() != store.Postgres {
+		agg = "(SELECT group_concat(x.question_code || ':' || x.value, ',') FROM (SELECT question_code, value FROM answers a " +
+			"WHERE a.institution_id = r.institution_id AND a.response_id = r.id ORDER BY question_code) x)"
+	}
+	var rows []struct{ ID, List, Rows string }
+	mustOK(t, s.DB().Raw("SELECT r.id, r.answer_list AS list, COALESCE("+agg+", '') AS rows FROM responses r").Scan(&rows).Error)
+	if len(rows) != n {
+		t.Errorf("%d responses stored, want %d", len(rows), n)
+	}
+	for _, r := range rows {
+		if r.List != r.Rows || r.List == "" {
+			t.Errorf("response %s: answer list %q, answer rows %q", r.ID, r.List, r.Rows)
+		}
+	}
 }
 
 // TestBulkRollupsEqualRebuild loads responses in bulk with a small
@@ -919,6 +942,7 @@ func TestBulkRollupsEqualRebuild(t *testing.T) {
 		if n, err := s.CountResponses(ctx); err != nil || n != 30 {
 			t.Fatalf("CountResponses = %d, %v; want 30", n, err)
 		}
+		checkAnswerLists(t, s, 30)
 		stored, recount, err := s.RecountRollups(ctx)
 		mustOK(t, err)
 		if len(recount) == 0 {

@@ -235,7 +235,7 @@ func (w *Writer) answerResend(ctx context.Context, r *domain.Response) (stored d
 	if err != nil || len(found) == 0 {
 		return domain.Response{}, false, false
 	}
-	return found[0].domainWithoutAnswers(), true, false
+	return found[0].domain(), true, false
 }
 
 // WriterStats reports the writer's counters (zero inside a transaction).
@@ -425,7 +425,7 @@ func (w *Writer) writeBatch(ctx context.Context, batch []*pending) ([]result, er
 			r := batch[i].sub.Response
 			k := ckey{r.InstitutionID, r.ClientID}
 			if row, ok := stored[k]; ok {
-				results[i] = result{resp: row.domainWithoutAnswers(), created: false}
+				results[i] = result{resp: row.domain(), created: false}
 				continue
 			}
 			if first[k] != i {

@@ -20,6 +20,7 @@ func All() []*gormigrate.Migration {
 		wideRollups(),
 		groupDeltas(),
 		subtreeViewPerPath(),
+		answerList(),
 	}
 }
 
