@@ -137,6 +137,26 @@ func TestRunAndVerify(t *testing.T) {
 				t.Fatalf("after undoing the tampering: %v\n%s", err, rep)
 			}
 
+			// An answer list that lost an answer; then one left NULL, as a
+			// server older than the column writes it: read from the rows.
+			short := acked[5]
+			if err := db.Exec(`UPDATE responses SET answer_list = 'U1:4' WHERE id = ?`, short.ResponseID).Error; err != nil {
+				t.Fatal(err)
+			}
+			rep, err = load.Verify(ctx, w.st, acks)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := "has 1 answers in its answer list"; rep.OK() || !strings.Contains(rep.String(), want) {
+				t.Fatalf("a shortened answer list not reported (%q):\n%s", want, rep)
+			}
+			if err := db.Exec(`UPDATE responses SET answer_list = NULL WHERE id = ?`, short.ResponseID).Error; err != nil {
+				t.Fatal(err)
+			}
+			if rep, err = load.Verify(ctx, w.st, acks); err != nil || !rep.OK() {
+				t.Fatalf("with an answer list left NULL: %v\n%s", err, rep)
+			}
+
 			// An acknowledged response deleted behind the rollups' back.
 			victim := acked[17]
 			if err := db.Exec(`DELETE FROM answers WHERE response_id = ?`, victim.ResponseID).Error; err != nil {

@@ -99,6 +99,8 @@ func Verify(ctx context.Context, st *store.Store, acks []Ack) (*Report, error) {
 			rep.problem("client_id %s was acknowledged as response %s but is stored as %s", a.ClientID, a.ResponseID, got[0].ResponseID)
 		case got[0].Answers != a.Answers:
 			rep.problem("client_id %s (response %s) has %d answers stored, %d were sent", a.ClientID, a.ResponseID, got[0].Answers, a.Answers)
+		case got[0].Listed != a.Answers:
+			rep.problem("client_id %s (response %s) has %d answers in its answer list, %d were sent", a.ClientID, a.ResponseID, got[0].Listed, a.Answers)
 		}
 	}
 	dups, err := st.DuplicateClientIDs(ctx)

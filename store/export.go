@@ -66,7 +66,7 @@ func (s *Store) EachResponse(ctx context.Context, q ExportQuery, fn func([]domai
 		args = append(args, false)
 	}
 	cols := "r.id, r.unit_id, r.service_id, r.template_version_id, r.day, r.captured_at, r.received_at, " +
-		"r.profile, r.comment, r.suspicious, r.excluded, r.answer_list"
+		"r.profile, r.comment, r.suspicious, r.excluded, " + answerListSQL(s.dialect, "r")
 	query := "SELECT " + cols + " FROM " + from + " WHERE " + strings.Join(where, " AND ") + " ORDER BY r.received_at, r.id"
 	if s.dialect != Postgres {
 		batch := make([]domain.Response, 0, ExportBatch)

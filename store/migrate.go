@@ -2,17 +2,72 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"time"
 
 	"suara/store/migrations"
 )
 
-// Migrate applies every pending migration.
+// Migrate applies every pending migration. When it adds the answer list
+// column, it then fills the column for the responses already stored.
 func (s *Store) Migrate(ctx context.Context) error {
+	before, err := s.MigrationStatus(ctx)
+	if err != nil {
+		return err
+	}
 	if err := migrations.New(s.db.WithContext(ctx)).Migrate(); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
+	for _, m := range before {
+		if m.ID == migrations.AnswerListID && !m.Applied {
+			if _, err := s.fillAnswerLists(ctx, fillBatch); err != nil {
+				return fmt.Errorf("migrate: fill the answer lists: %w", err)
+			}
+		}
+	}
 	return nil
+}
+
+// fillBatch is how many responses fillAnswerLists covers per statement.
+const fillBatch = 5000
+
+// fillAnswerLists fills the answer list of every response row that has
+// none, batch rows at a time in the order of their ids: each batch is its
+// own short statement, so no lock is held for long and no statement nears
+// the statement timeout, however many responses there are (one UPDATE of
+// the whole table would do both). A fill that stops half-way leaves rows
+// NULL, which reads aggregate from their answer rows (answerListSQL). It
+// returns how many rows it filled.
+func (s *Store) fillAnswerLists(ctx context.Context, batch int) (int64, error) {
+	db := s.db.WithContext(ctx)
+	update := "UPDATE responses SET answer_list = " + answerListSQL(s.dialect, "responses") +
+		" WHERE id > ? AND id <= ? AND answer_list IS NULL"
+	var filled int64
+	last, logged := "", time.Now()
+	for {
+		var hi sql.NullString
+		if err := db.Raw("SELECT MAX(id) FROM (SELECT id FROM responses WHERE id > ? ORDER BY id LIMIT ?) x", last, batch).
+			Scan(&hi).Error; err != nil {
+			return filled, translate(err, "responses")
+		}
+		if !hi.Valid {
+			if filled > 0 {
+				s.log.Info("answer lists filled", "responses", filled)
+			}
+			return filled, nil
+		}
+		res := db.Exec(update, last, hi.String)
+		if res.Error != nil {
+			return filled, translate(res.Error, "responses")
+		}
+		filled += res.RowsAffected
+		last = hi.String
+		if time.Since(logged) > 5*time.Second {
+			s.log.Info("filling the answer lists", "responses", filled)
+			logged = time.Now()
+		}
+	}
 }
 
 // MigrationState tells whether one migration has been applied.

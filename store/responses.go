@@ -73,7 +73,8 @@ func (r responseRow) domain() domain.Response {
 
 func (s *Store) findByClientID(ctx context.Context, institutionID, clientID string) (domain.Response, error) {
 	var r responseRow
-	err := s.db.WithContext(ctx).Take(&r, "institution_id = ? AND client_id = ?", institutionID, clientID).Error
+	err := s.db.WithContext(ctx).Select(responseSelect(s.dialect, "responses")).
+		Take(&r, "institution_id = ? AND client_id = ?", institutionID, clientID).Error
 	if err != nil {
 		return domain.Response{}, translate(err, "response")
 	}
@@ -86,7 +87,7 @@ func (s *Store) FindResponse(ctx context.Context, id string) (domain.Response, e
 	if !domain.IsUUID(id) {
 		return domain.Response{}, domain.NotFound("response")
 	}
-	if err := s.db.WithContext(ctx).Take(&r, "id = ?", id).Error; err != nil {
+	if err := s.db.WithContext(ctx).Select(responseSelect(s.dialect, "responses")).Take(&r, "id = ?", id).Error; err != nil {
 		return domain.Response{}, translate(err, "response")
 	}
 	return r.domain(), nil
@@ -114,7 +115,7 @@ func (s *Store) FindResponses(ctx context.Context, f domain.ResponseFilter) ([]d
 		q = q.Where("responses.id < ?", f.Cursor)
 	}
 	var rows []responseRow
-	if err := q.Select("responses.*").Order("responses.id DESC").Limit(f.Limit + 1).Find(&rows).Error; err != nil {
+	if err := q.Select(responseSelect(s.dialect, "responses")).Order("responses.id DESC").Limit(f.Limit + 1).Find(&rows).Error; err != nil {
 		return nil, "", translate(err, "responses")
 	}
 	rows, next := cut(rows, f.Limit, func(r responseRow) string { return r.ID })
@@ -244,7 +245,7 @@ func (s *Store) RebuildRollups(ctx context.Context, progress func(done int64)) (
 		cursor := ""
 		for {
 			var rows []responseRow
-			q := tx.db.Where("excluded = ?", false).Order("id").Limit(5000)
+			q := tx.db.Select(responseSelect(tx.dialect, "responses")).Where("excluded = ?", false).Order("id").Limit(5000)
 			if cursor != "" {
 				q = q.Where("id > ?", cursor)
 			}

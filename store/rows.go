@@ -119,9 +119,11 @@ type responseRow struct {
 	Suspicious        bool
 	Excluded          bool
 	// AnswerList is the answers as "U1:4,U2:3,…" by question code (codes
-	// cannot hold ':' or ','): a copy of the response's rows in answers
-	// that reading a response, an export or a rebuild takes from the row
-	// itself instead of nine index lookups (answers are never changed).
+	// cannot hold ':' or ','), a copy of the response's rows in answers
+	// (which never change): reading a response, an export or a rebuild
+	// takes them from the row. In the database it is NULL for a row a
+	// server older than the column wrote; reads then aggregate the answer
+	// rows instead (answerListSQL).
 	AnswerList string
 }
 

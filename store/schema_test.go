@@ -455,32 +455,54 @@ VALUES ('inst', 'root', '2026-11-27', `+values(`'', 0, 0, 4, 40000, 400000000, 4
 	}
 }
 
-// TestAnswerListMigration fills the answer list of the responses stored
-// before it from their answers (in code order; a response without answers
-// gets an empty list, not NULL), and its rollback drops the column.
+// TestAnswerListMigration migrates a database holding responses to the
+// answer list column: Migrate fills the list of every response stored
+// before it from its answers (in code order; per institution; empty for a
+// response without answers), batch by batch, and its rollback drops the
+// column.
 func TestAnswerListMigration(t *testing.T) {
 	for _, d := range storetest.Dialects(t) {
 		t.Run(d, func(t *testing.T) {
-			s, m, mig := migratedToBefore(t, d, "202612020900_answer_list")
+			s, m, mig := migratedToBefore(t, d, migrations.AnswerListID)
 			defer s.Close()
 			db := s.DB()
-			for i, inst := range []string{"inst", "inst", "other"} {
+			insert := func(i int, inst string) {
+				t.Helper()
 				mustOK(t, db.Exec(`INSERT INTO responses (id, institution_id, client_id, survey_id, unit_id, template_version_id, day, profile, comment, receipt, suspicious, excluded)
 VALUES (?, ?, ?, 'sv', 'unit', 'tv', '2026-11-27', '{}', '', 'SKM-TEST-0001', false, false)`, fmt.Sprint("resp-", i), inst, fmt.Sprint("client-", i)).Error)
 			}
-			// The same response id in another institution must not lend
-			// its answers.
+			for i, inst := range []string{"inst", "inst", "other", "inst", "inst"} {
+				insert(i, inst)
+			}
+			// resp-1 has the answers of resp-0's id in another institution
+			// only: they must not be lent.
 			mustOK(t, db.Exec(`INSERT INTO answers (response_id, question_code, institution_id, value) VALUES
-('resp-0', 'U9', 'inst', 1), ('resp-0', 'U1', 'inst', 4), ('resp-0', 'U3.antre', 'inst', 2), ('resp-1', 'U1', 'other', 3)`).Error)
+('resp-0', 'U9', 'inst', 1), ('resp-0', 'U1', 'inst', 4), ('resp-0', 'U3.antre', 'inst', 2), ('resp-0', 'U3.Loket', 'inst', 3),
+('resp-1', 'U1', 'other', 3), ('resp-3', 'U2', 'inst', 2), ('resp-4', 'U5', 'inst', 4)`).Error)
 			mustOK(t, m.MigrateTo(mig.ID))
-			var got []string
-			mustOK(t, db.Raw(`SELECT id || '=' || answer_list FROM responses ORDER BY id`).Scan(&got).Error)
-			if want := []string{"resp-0=U1:4,U3.antre:2,U9:1", "resp-1=", "resp-2="}; !slices.Equal(got, want) {
-				t.Errorf("after the migration: %q, want %q", got, want)
+			lists := func() []string {
+				t.Helper()
+				var got []string
+				mustOK(t, db.Raw(`SELECT id || '=' || COALESCE(answer_list, 'NULL') FROM responses ORDER BY id`).Scan(&got).Error)
+				return got
+			}
+			if got, want := lists(), []string{"resp-0=NULL", "resp-1=NULL", "resp-2=NULL", "resp-3=NULL", "resp-4=NULL"}; !slices.Equal(got, want) {
+				t.Errorf("the migration itself filled lists: %q, want %q", got, want)
+			}
+			filled, err := s.FillAnswerLists(ctx, 2) // three batches
+			mustOK(t, err)
+			want := []string{"resp-0=U1:4,U3.Loket:3,U3.antre:2,U9:1", "resp-1=", "resp-2=", "resp-3=U2:2", "resp-4=U5:4"}
+			if got := lists(); filled != 5 || !slices.Equal(got, want) {
+				t.Errorf("after the fill (%d rows): %q, want 5 rows %q", filled, got, want)
 			}
 			mustOK(t, m.RollbackMigration(mig))
 			if _, ok := schemaColumns(t, s, "responses")["answer_list"]; ok {
 				t.Error("responses.answer_list is still there after the rollback")
+			}
+			// Migrate runs the migration and the fill.
+			mustOK(t, s.Migrate(ctx))
+			if got := lists(); !slices.Equal(got, want) {
+				t.Errorf("after Migrate: %q, want %q", got, want)
 			}
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -903,7 +904,7 @@ func TestSubmitStoresEveryField(t *testing.T) {
 // the same answers as its rows in answers, and that there are n responses.
 func checkAnswerLists(t *testing.T, s *store.Store, n int) {
 	t.Helper()
-	agg := "(SELECT string_agg(a.question_code || ':' || a.value, ',' ORDER BY a.question_code) FROM answers a " +
+	agg := "(SELECT string_agg(a.question_code || ':' || a.value, ',' ORDER BY a.question_code COLLATE \"C\") FROM answers a " +
 		"WHERE a.institution_id = r.institution_id AND a.response_id = r.id)"
 	if s.Dialect() != store.Postgres {
 		agg = "(SELECT group_concat(x.question_code || ':' || x.value, ',') FROM (SELECT question_code, value FROM answers a " +
@@ -1095,5 +1096,71 @@ func TestSurveyPopulation(t *testing.T) {
 				t.Errorf("SurveyPopulation(%s, %s..%s) = %d, want %d", c.unit.Name, c.from, c.to, got, c.want)
 			}
 		}
+	})
+}
+
+// TestResponsesWithoutAnswerList reads responses whose answer list is
+// NULL, as a server of the release before the column writes them during a
+// rolling update: every read takes their answers from the answer rows, so
+// the response, the export, a resend, an exclusion and the rollups' recount
+// all see them, and the fill completes them.
+func TestResponsesWithoutAnswerList(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s)
+		answers := [9]int{4, 3, 2, 1, 4, 3, 2, 1, 3}
+		var subs []*store.Submission
+		for i := range 3 {
+			sub := f.submission(f.child, uuid.NewString(), fmt.Sprintf("2026-04-%02d", i+1), answers)
+			_, _, err := s.Submit(ctx, sub)
+			mustOK(t, err)
+			subs = append(subs, sub)
+		}
+		mustOK(t, s.DB().Exec("UPDATE responses SET answer_list = NULL").Error)
+		want := subs[0].Response.Answers
+
+		list, _, err := s.FindResponses(ctx, domain.ResponseFilter{SurveyID: f.survey.ID, Page: domain.Page{Limit: 10}})
+		mustOK(t, err)
+		if len(list) != 3 {
+			t.Fatalf("FindResponses = %d responses, want 3", len(list))
+		}
+		for _, r := range list {
+			if !maps.Equal(r.Answers, want) {
+				t.Errorf("FindResponses: %s answers %v, want %v", r.ID, r.Answers, want)
+			}
+		}
+		one, err := s.FindResponse(ctx, list[0].ID)
+		mustOK(t, err)
+		if !maps.Equal(one.Answers, want) {
+			t.Errorf("FindResponse: answers %v, want %v", one.Answers, want)
+		}
+		exported := 0
+		mustOK(t, s.EachResponse(ctx, store.ExportQuery{InstitutionID: f.root.ID, SurveyID: f.survey.ID}, func(rs []domain.Response) error {
+			for _, r := range rs {
+				exported++
+				if !maps.Equal(r.Answers, want) {
+					t.Errorf("EachResponse: %s answers %v, want %v", r.ID, r.Answers, want)
+				}
+			}
+			return nil
+		}))
+		if exported != 3 {
+			t.Errorf("EachResponse = %d responses, want 3", exported)
+		}
+		// A resend finds the stored response (the writer's replay lookup).
+		again, created, err := s.Submit(ctx, subs[1])
+		mustOK(t, err)
+		if created || !maps.Equal(again.Answers, want) {
+			t.Errorf("resend: created %v, answers %v; want the stored response with %v", created, again.Answers, want)
+		}
+		_, err = s.SetExcluded(ctx, list[2].ID, true)
+		mustOK(t, err)
+		assertRollupsEqualRebuild(t, s)
+
+		filled, err := s.FillAnswerLists(ctx, 2)
+		mustOK(t, err)
+		if filled != 3 {
+			t.Errorf("FillAnswerLists filled %d rows, want 3", filled)
+		}
+		checkAnswerLists(t, s, 3)
 	})
 }

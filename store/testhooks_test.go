@@ -1,5 +1,7 @@
 package store
 
+import "context"
+
 // Unexported parts the external tests (package store_test) check.
 
 // ReplayLookupSQL is the writer's batch replay lookup, for its query plan.
@@ -40,4 +42,9 @@ func (s *Store) TakeLookupSlots() (release func()) {
 func (st WriterStats) Since(before WriterStats) WriterStats {
 	return WriterStats{Batches: st.Batches - before.Batches, Lookups: st.Lookups - before.Lookups, Rewrites: st.Rewrites - before.Rewrites,
 		ResendLookups: st.ResendLookups - before.ResendLookups, ForgottenLookups: st.ForgottenLookups - before.ForgottenLookups}
+}
+
+// FillAnswerLists fills the answer lists left NULL, batch rows a statement.
+func (s *Store) FillAnswerLists(ctx context.Context, batch int) (int64, error) {
+	return s.fillAnswerLists(ctx, batch)
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -14,13 +15,15 @@ type StoredClient struct {
 	InstitutionID string
 	ResponseID    string
 	Answers       int // answer rows of the response
+	Listed        int // answers in the response's answer list
 }
 
 // ClientKey names a response by its idempotency key.
 type ClientKey struct{ InstitutionID, ClientID string }
 
 // StoredClients returns every response stored under the given keys, with
-// its number of answer rows; a key stored twice comes back twice. It reads
+// its number of answer rows and of answers in its answer list; a key
+// stored twice comes back twice. It reads
 // in chunks through the (institution_id, client_id) index.
 func (s *Store) StoredClients(ctx context.Context, keys []ClientKey) ([]StoredClient, error) {
 	var out []StoredClient
@@ -36,9 +39,17 @@ func (s *Store) StoredClients(ctx context.Context, keys []ClientKey) ([]StoredCl
 			for i, k := range part {
 				pairs[i] = []any{k.InstitutionID, k.ClientID}
 			}
+			var lists []struct {
+				StoredClient
+				List string
+			}
 			err = s.db.WithContext(ctx).Raw(`SELECT r.client_id, r.institution_id, r.id AS response_id,
-  (SELECT COUNT(*) FROM answers a WHERE a.response_id = r.id) AS answers
-FROM responses r WHERE (r.institution_id, r.client_id) IN ?`, pairs).Scan(&rows).Error
+  (SELECT COUNT(*) FROM answers a WHERE a.response_id = r.id) AS answers, `+answerListSQL(s.dialect, "r")+` AS list
+FROM responses r WHERE (r.institution_id, r.client_id) IN ?`, pairs).Scan(&lists).Error
+			for _, l := range lists {
+				l.Listed = listed(l.List)
+				rows = append(rows, l.StoredClient)
+			}
 		}
 		if err != nil {
 			return nil, translate(err, "responses")
@@ -61,7 +72,7 @@ func (s *Store) storedClientsPG(ctx context.Context, keys []ClientKey) ([]Stored
 	var out []StoredClient
 	err := s.pgxConn(ctx, func(conn *pgx.Conn) error {
 		rows, err := conn.Query(ctx, `SELECT r.client_id, r.institution_id, r.id,
-  (SELECT COUNT(*) FROM answers a WHERE a.response_id = r.id)
+  (SELECT COUNT(*) FROM answers a WHERE a.response_id = r.id), `+answerListSQL(Postgres, "r")+`
 FROM unnest($1::text[], $2::text[]) AS k(institution_id, client_id)
 JOIN responses r ON r.institution_id = k.institution_id AND r.client_id = k.client_id`, pgx.QueryExecModeExec, insts, clients)
 		if err != nil {
@@ -70,14 +81,24 @@ JOIN responses r ON r.institution_id = k.institution_id AND r.client_id = k.clie
 		defer rows.Close()
 		for rows.Next() {
 			var c StoredClient
-			if err := rows.Scan(&c.ClientID, &c.InstitutionID, &c.ResponseID, &c.Answers); err != nil {
+			var list string
+			if err := rows.Scan(&c.ClientID, &c.InstitutionID, &c.ResponseID, &c.Answers, &list); err != nil {
 				return err
 			}
+			c.Listed = listed(list)
 			out = append(out, c)
 		}
 		return rows.Err()
 	})
 	return out, err
+}
+
+// listed is how many answers an answer list holds.
+func listed(list string) int {
+	if list == "" {
+		return 0
+	}
+	return strings.Count(list, ",") + 1
 }
 
 // DuplicateClientIDs returns the client ids stored more than once in one

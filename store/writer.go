@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -517,7 +516,8 @@ func (w *Writer) writeBatch(ctx context.Context, batch []*pending) ([]result, er
 	} else {
 		var existing []responseRow
 		w.stats.lookups.Add(1)
-		err = s.db.WithContext(ctx).Where("(institution_id, client_id) IN ?", pairsAsRows(insts, clients)).Find(&existing).Error
+		err = s.db.WithContext(ctx).Select(responseSelect(s.dialect, "responses")).
+			Where("(institution_id, client_id) IN ?", pairsAsRows(insts, clients)).Find(&existing).Error
 		if err != nil {
 			return nil, translate(err, "responses")
 		}
@@ -567,7 +567,7 @@ func pairsAsRows(insts, clients []string) [][]any {
 // (a new institution, or a table growing faster than autoanalyze), and
 // each batch then read every response of the institution: 14–22 ms per
 // batch after 20 s of load.
-var replayLookupSQL = "SELECT r." + strings.Join(responseCols, ", r.") +
+var replayLookupSQL = "SELECT " + responseSelect(Postgres, "r") +
 	" FROM unnest($1::text[], $2::text[]) AS k(institution_id, client_id)" +
 	" JOIN responses r ON r.institution_id = k.institution_id AND r.client_id = k.client_id"
 
