@@ -20,25 +20,28 @@ func responseRowOf(r *domain.Response) responseRow {
 }
 
 // formatAnswers writes answers as a response row's answer list,
-// "U1:4,U2:3,…" in the order of the codes.
+// "U1:4,U2:3,…" in the order of the codes' bytes. It allocates the string
+// only: a questionnaire's dozen codes are sorted on the stack.
 func formatAnswers(answers map[string]int) string {
-	codes := make([]string, 0, len(answers))
+	var buf [16]string
+	codes := buf[:0]
 	n := 0
 	for code := range answers {
 		codes = append(codes, code)
 		n += len(code) + 3
 	}
 	slices.Sort(codes)
-	b := make([]byte, 0, n)
+	var sb strings.Builder
+	sb.Grow(n)
 	for i, code := range codes {
 		if i > 0 {
-			b = append(b, ',')
+			sb.WriteByte(',')
 		}
-		b = append(b, code...)
-		b = append(b, ':')
-		b = strconv.AppendInt(b, int64(answers[code]), 10)
+		sb.WriteString(code)
+		sb.WriteByte(':')
+		sb.WriteString(strconv.Itoa(answers[code]))
 	}
-	return string(b)
+	return sb.String()
 }
 
 // parseAnswers reads an answer list ("U1:4,U2:3,…") into m.
