@@ -57,6 +57,35 @@ func parseAnswers(s string, m map[string]int) {
 	}
 }
 
+// answerListSQL is the answer list of the response row named alias: its
+// answer_list, or for a row written before the column existed (NULL) its
+// answers aggregated, in the order of the codes' bytes, as formatAnswers
+// writes them.
+func answerListSQL(dialect, alias string) string {
+	of := "a.institution_id = " + alias + ".institution_id AND a.response_id = " + alias + ".id"
+	agg := "(SELECT string_agg(a.question_code || ':' || a.value, ',' ORDER BY a.question_code COLLATE \"C\") FROM answers a WHERE " + of + ")"
+	if dialect != Postgres {
+		// group_concat takes no ORDER BY before SQLite 3.44: an ordered
+		// subquery hands it the rows in order.
+		agg = "(SELECT group_concat(x.question_code || ':' || x.value, ',') FROM " +
+			"(SELECT a.question_code, a.value FROM answers a WHERE " + of + " ORDER BY a.question_code) x)"
+	}
+	return "COALESCE(" + alias + ".answer_list, " + agg + ", '')"
+}
+
+// responseSelect is the select list of a whole response row named alias,
+// in the order of responseCols.
+func responseSelect(dialect, alias string) string {
+	cols := make([]string, len(responseCols))
+	for i, c := range responseCols {
+		cols[i] = alias + "." + c
+		if c == "answer_list" {
+			cols[i] = answerListSQL(dialect, alias) + " AS answer_list"
+		}
+	}
+	return strings.Join(cols, ", ")
+}
+
 func nonNilMap(m map[string]string) map[string]string {
 	if m == nil {
 		return map[string]string{}
