@@ -27,19 +27,21 @@ type ExportQuery struct {
 	CountedOnly bool
 }
 
-// ExportBatch is how many responses EachResponse hands over at a time.
-const ExportBatch = 2000
+// exportBatch is how many responses EachResponse hands over at a time
+// (Store.exportBatch; tests make it small).
+const exportBatch = 2000
 
 // EachResponse calls fn with the selected responses and their answers,
-// ExportBatch at a time, in the order of idx_responses_survey (received,
+// 2,000 at a time, in the order of idx_responses_survey (received,
 // then id) so that a survey's export needs no sort. The answers come from
 // each row's answer list, so an export reads one table. Memory stays flat
 // however many responses there are: on PostgreSQL the query runs as a
 // cursor in a read-only REPEATABLE READ transaction (one consistent
 // snapshot; each FETCH is its own statement, so the statement timeout
 // bounds a batch, not the whole export); on SQLite, which has no cursors,
-// the rows are read as they come. The slice passed to fn is reused: fn
-// must not keep it.
+// the rows are read as they come. Either way the next batch is read while
+// fn handles one (prefetch). The slice passed to fn is reused: fn must not
+// keep it.
 func (s *Store) EachResponse(ctx context.Context, q ExportQuery, fn func([]domain.Response) error) error {
 	where := []string{"r.institution_id = ?"}
 	args := []any{q.InstitutionID}
@@ -69,27 +71,15 @@ func (s *Store) EachResponse(ctx context.Context, q ExportQuery, fn func([]domai
 		"r.profile, r.comment, r.suspicious, r.excluded, " + answerListSQL(s.dialect, "r")
 	query := "SELECT " + cols + " FROM " + from + " WHERE " + strings.Join(where, " AND ") + " ORDER BY r.received_at, r.id"
 	if s.dialect != Postgres {
-		batch := make([]domain.Response, 0, ExportBatch)
 		rows, err := s.db.WithContext(ctx).Raw(query, args...).Rows()
 		if err != nil {
 			return translate(err, "responses")
 		}
 		defer rows.Close()
-		for {
-			batch = batch[:0]
-			n, err := scanResponses(rows, &batch, ExportBatch)
-			if err != nil {
-				return err
-			}
-			if n > 0 {
-				if err := fn(batch); err != nil {
-					return err
-				}
-			}
-			if n < ExportBatch {
-				return nil
-			}
-		}
+		return prefetch(func(batch *[]domain.Response) (bool, error) {
+			n, err := scanResponses(rows, batch, s.exportBatch)
+			return n == s.exportBatch, err
+		}, s.exportBatch, fn)
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").Error; err != nil {
@@ -99,14 +89,14 @@ func (s *Store) EachResponse(ctx context.Context, q ExportQuery, fn func([]domai
 			return translate(err, "responses")
 		}
 		return prefetch(func(batch *[]domain.Response) (bool, error) {
-			rows, err := tx.Raw("FETCH " + strconv.Itoa(ExportBatch) + " FROM suara_export").Rows()
+			rows, err := tx.Raw("FETCH " + strconv.Itoa(s.exportBatch) + " FROM suara_export").Rows()
 			if err != nil {
 				return false, translate(err, "responses")
 			}
-			n, err := scanResponses(rows, batch, ExportBatch)
+			n, err := scanResponses(rows, batch, s.exportBatch)
 			rows.Close()
-			return n == ExportBatch, err
-		}, fn)
+			return n == s.exportBatch, err
+		}, s.exportBatch, fn)
 	})
 }
 
@@ -115,7 +105,7 @@ func (s *Store) EachResponse(ctx context.Context, q ExportQuery, fn func([]domai
 // export then overlap. fetch appends to the batch it is given and says
 // whether more may follow. Two batches take turns, so memory stays flat.
 // It returns once fetch has ended, so the caller's transaction may end.
-func prefetch(fetch func(batch *[]domain.Response) (more bool, err error), fn func([]domain.Response) error) error {
+func prefetch(fetch func(batch *[]domain.Response) (more bool, err error), size int, fn func([]domain.Response) error) error {
 	type fetched struct {
 		batch *[]domain.Response
 		more  bool
@@ -123,7 +113,7 @@ func prefetch(fetch func(batch *[]domain.Response) (more bool, err error), fn fu
 	}
 	free := make(chan *[]domain.Response, 2)
 	for range 2 {
-		b := make([]domain.Response, 0, ExportBatch)
+		b := make([]domain.Response, 0, size)
 		free <- &b
 	}
 	full := make(chan fetched)

@@ -53,6 +53,8 @@ type Store struct {
 	now     func() time.Time
 	log     *slog.Logger
 	writer  *Writer // nil inside a transaction
+	// exportBatch is how many responses EachResponse reads at a time.
+	exportBatch int
 }
 
 // IsPostgresURL reports whether dsn selects PostgreSQL.
@@ -84,7 +86,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 			LogLevel:                  logger.Warn,
 		}), slow: slowQuery},
 	}
-	s := &Store{now: now, log: opts.Logger}
+	s := &Store{now: now, log: opts.Logger, exportBatch: exportBatch}
 	var err error
 	if IsPostgresURL(dsn) {
 		s.dialect = Postgres
@@ -207,7 +209,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // InTx runs fn in one transaction; fn's *Store issues every query inside it.
 func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(&Store{db: tx, dialect: s.dialect, now: s.now, log: s.log})
+		return fn(&Store{db: tx, dialect: s.dialect, now: s.now, log: s.log, exportBatch: s.exportBatch})
 	})
 }
 

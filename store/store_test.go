@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -1162,5 +1163,48 @@ func TestResponsesWithoutAnswerList(t *testing.T) {
 			t.Errorf("FillAnswerLists filled %d rows, want 3", filled)
 		}
 		checkAnswerLists(t, s, 3)
+	})
+}
+
+// TestEachResponseInBatches exports several batches (of 10 here, 2,000 in
+// production): every response once, oldest first, with its answers, in
+// full batches but the last (the next batch is read while one is handled).
+func TestEachResponseInBatches(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s)
+		b := s.NewBulk()
+		start := time.Date(2026, 6, 1, 1, 0, 0, 0, time.UTC)
+		s.SetExportBatch(10)
+		const n = 25
+		for i := range n {
+			sub := f.submission(f.child, uuid.NewString(), "2026-06-01", [9]int{1 + i%4, 2, 3, 4, 1 + i%3, 2, 3, 4, 4})
+			// Received in the reverse order of i, so that the export's
+			// order is not the insertion order.
+			sub.Response.CapturedAt = start.Add(time.Duration(n-i) * time.Second)
+			sub.Response.Comment = strconv.Itoa(i)
+			mustOK(t, b.Add(ctx, sub))
+		}
+		mustOK(t, b.Close(ctx))
+		var batches []int
+		seen := map[string]bool{}
+		var last time.Time
+		mustOK(t, s.EachResponse(ctx, store.ExportQuery{InstitutionID: f.root.ID, SurveyID: f.survey.ID}, func(rs []domain.Response) error {
+			batches = append(batches, len(rs))
+			for _, r := range rs {
+				if seen[r.ID] || r.ReceivedAt.Before(last) {
+					t.Fatalf("response %s repeated or out of order (received %v after %v)", r.ID, r.ReceivedAt, last)
+				}
+				seen[r.ID], last = true, r.ReceivedAt
+				i, err := strconv.Atoi(r.Comment)
+				mustOK(t, err)
+				if r.Answers["U1"] != 1+i%4 || r.Answers["U5"] != 1+i%3 || len(r.Answers) != 9 {
+					t.Fatalf("response %d: answers %v", i, r.Answers)
+				}
+			}
+			return nil
+		}))
+		if want := []int{10, 10, 5}; !slices.Equal(batches, want) {
+			t.Errorf("batches of %v, want %v", batches, want)
+		}
 	})
 }

@@ -48,3 +48,6 @@ func (st WriterStats) Since(before WriterStats) WriterStats {
 func (s *Store) FillAnswerLists(ctx context.Context, batch int) (int64, error) {
 	return s.fillAnswerLists(ctx, batch)
 }
+
+// SetExportBatch makes EachResponse read n responses at a time.
+func (s *Store) SetExportBatch(n int) { s.exportBatch = n }
