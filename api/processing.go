@@ -149,7 +149,17 @@ func (s *Server) writeProcessingSheet(ctx context.Context, f *excelize.File, she
 	}
 
 	counts := survey.NewCounts()
-	questions := map[string][]domain.Question{} // template version id → questions
+	// The questionnaires are loaded before the export: a callback that
+	// queried while the export holds its connection could wait for the
+	// pool forever once a few sheets hold all of it.
+	versions, err := s.store.FindTemplateVersions(ctx)
+	if err != nil {
+		return survey.Result{}, err
+	}
+	questions := make(map[string][]domain.Question, len(versions)) // template version id → questions
+	for _, v := range versions {
+		questions[v.ID] = v.Questions
+	}
 	n := 0
 	values := make([]any, ncol)
 	err = s.store.EachResponse(ctx, store.ExportQuery{InstitutionID: u.InstitutionID, UnitPath: u.Path, From: p.From, To: p.To, CountedOnly: true}, func(rs []domain.Response) error {
@@ -157,6 +167,8 @@ func (s *Server) writeProcessingSheet(ctx context.Context, f *excelize.File, she
 			r := &rs[i]
 			qs, ok := questions[r.TemplateVersionID]
 			if !ok {
+				// A version newer than the list: published between the two
+				// reads, so rare enough for a query here.
 				v, err := s.store.FindTemplateVersion(ctx, r.TemplateVersionID)
 				if err != nil {
 					return err

@@ -4,14 +4,17 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
 
 	"suara/domain"
+	"suara/store"
 )
 
 // sheetRows reads the processing sheet with raw (unformatted) values.
@@ -154,6 +157,29 @@ func TestProcessingScopeAndFilters(t *testing.T) {
 		rows := sheetRows(t, rec.Body.Bytes())
 		if v := footRow(t, rows, "**) IKM")[3]; v != "–" {
 			t.Errorf("IKM without respondents = %q, want –", v)
+		}
+	})
+}
+
+// TestProcessingSheetWithOneConnection builds the sheet on a store whose
+// pool holds one connection: the export holds it for the whole read, so
+// the sheet must look up nothing while it reads (a lookup would wait for a
+// second connection forever; with a few sheets at once, on any pool).
+func TestProcessingSheetWithOneConnection(t *testing.T) {
+	eachStoreWith(t, store.Options{MaxOpenConns: 1}, Options{}, func(t *testing.T, e *env) {
+		e.seedS1(t)
+		done := make(chan *httptest.ResponseRecorder, 1)
+		go func() {
+			done <- e.as(e.viewerA, http.MethodGet, "/api/v1/units/"+e.instA.ID+"/processing.xlsx?from=2026-01-01&to=2026-12-31", "")
+		}()
+		select {
+		case rec := <-done:
+			wantStatus(t, rec, http.StatusOK)
+			if n := footRow(t, sheetRows(t, rec.Body.Bytes()), "Jumlah responden")[3]; n == "" || n == "0" {
+				t.Errorf("sheet respondents = %q, want the seeded ones", n)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("the processing sheet did not finish in 30 s with one connection: it waits for a second one")
 		}
 	})
 }

@@ -27,9 +27,9 @@ type ExportQuery struct {
 	CountedOnly bool
 }
 
-// exportBatch is how many responses EachResponse hands over at a time
-// (Store.exportBatch; tests make it small).
-const exportBatch = 2000
+// defaultExportBatch is how many responses EachResponse hands over at a
+// time (Store.exportBatch; tests make it small).
+const defaultExportBatch = 2000
 
 // EachResponse calls fn with the selected responses and their answers,
 // 2,000 at a time, in the order of idx_responses_survey (received,

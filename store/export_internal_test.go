@@ -73,7 +73,7 @@ func TestPrefetch(t *testing.T) {
 	t.Run("all", func(t *testing.T) {
 		var fetching atomic.Int32
 		var got []string
-		err := prefetch(fetcher(5, -1, &fetching), exportBatch, func(rs []domain.Response) error {
+		err := prefetch(fetcher(5, -1, &fetching), defaultExportBatch, func(rs []domain.Response) error {
 			for _, r := range rs {
 				got = append(got, r.ID)
 			}
@@ -89,7 +89,7 @@ func TestPrefetch(t *testing.T) {
 	t.Run("fn fails", func(t *testing.T) {
 		var fetching atomic.Int32
 		calls := 0
-		err := prefetch(fetcher(100, -1, &fetching), exportBatch, func([]domain.Response) error {
+		err := prefetch(fetcher(100, -1, &fetching), defaultExportBatch, func([]domain.Response) error {
 			calls++
 			if calls == 2 {
 				return errors.New("client gone")
@@ -106,7 +106,7 @@ func TestPrefetch(t *testing.T) {
 	t.Run("fetch fails", func(t *testing.T) {
 		var fetching atomic.Int32
 		calls := 0
-		err := prefetch(fetcher(100, 3, &fetching), exportBatch, func([]domain.Response) error { calls++; return nil })
+		err := prefetch(fetcher(100, 3, &fetching), defaultExportBatch, func([]domain.Response) error { calls++; return nil })
 		if err == nil || err.Error() != "fetch failed" || calls != 3 {
 			t.Errorf("err = %v after %d calls, want fetch failed after 3", err, calls)
 		}
@@ -120,7 +120,7 @@ func TestPrefetch(t *testing.T) {
 			*b = append(*b, domain.Response{ID: "r"})
 			return true, nil
 		}
-		err := prefetch(fetch, exportBatch, func([]domain.Response) error { calls++; return nil })
+		err := prefetch(fetch, defaultExportBatch, func([]domain.Response) error { calls++; return nil })
 		if err == nil || !strings.Contains(err.Error(), "panic while reading") || calls != 1 {
 			t.Errorf("err = %v after %d calls, want the panic as an error after 1", err, calls)
 		}

@@ -86,7 +86,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 			LogLevel:                  logger.Warn,
 		}), slow: slowQuery},
 	}
-	s := &Store{now: now, log: opts.Logger, exportBatch: exportBatch}
+	s := &Store{now: now, log: opts.Logger, exportBatch: defaultExportBatch}
 	var err error
 	if IsPostgresURL(dsn) {
 		s.dialect = Postgres

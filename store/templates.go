@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 
 	"suara/domain"
 )
@@ -104,6 +105,24 @@ func (s *Store) FindTemplateVersion(ctx context.Context, id string) (domain.Temp
 		return domain.TemplateVersion{}, translate(err, "template version")
 	}
 	return r.domain()
+}
+
+// FindTemplateVersions returns every template version (a few per
+// questionnaire), so that a long read can look them up without a query.
+func (s *Store) FindTemplateVersions(ctx context.Context) ([]domain.TemplateVersion, error) {
+	var rows []templateVersionRow
+	if err := s.db.WithContext(ctx).Order("id").Find(&rows).Error; err != nil {
+		return nil, translate(err, "template versions")
+	}
+	out := make([]domain.TemplateVersion, len(rows))
+	for i, r := range rows {
+		v, err := r.domain()
+		if err != nil {
+			return nil, fmt.Errorf("template version %s: %w", r.ID, err)
+		}
+		out[i] = v
+	}
+	return out, nil
 }
 
 // PublishTemplateVersion freezes a draft version so surveys can use it.

@@ -49,5 +49,6 @@ func (s *Store) FillAnswerLists(ctx context.Context, batch int) (int64, error) {
 	return s.fillAnswerLists(ctx, batch)
 }
 
-// SetExportBatch makes EachResponse read n responses at a time.
-func (s *Store) SetExportBatch(n int) { s.exportBatch = n }
+// SetExportBatch makes EachResponse read n (at least 1) responses at a
+// time.
+func (s *Store) SetExportBatch(n int) { s.exportBatch = max(1, n) }
