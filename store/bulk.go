@@ -212,10 +212,10 @@ func (b *Bulk) writeResponses(ctx context.Context, rs []responseRow, as []answer
 		return b.s.pgxTx(ctx, func(tx pgx.Tx) error { return sendCopies(ctx, tx, streams...) })
 	}
 	return b.s.InTx(ctx, func(tx *Store) error {
-		if err := tx.db.CreateInBatches(rs, 500).Error; err != nil {
+		if err := tx.db.CreateInBatches(rs, rowsPerInsert(tx.dialect, responseCols)).Error; err != nil {
 			return translate(err, "responses")
 		}
-		return translate(tx.db.CreateInBatches(as, 2000).Error, "answers")
+		return translate(tx.db.CreateInBatches(as, rowsPerInsert(tx.dialect, answerCols)).Error, "answers")
 	})
 }
 

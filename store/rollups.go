@@ -362,7 +362,7 @@ func (s *Store) addDeltas(ctx context.Context, d *deltas) error {
 // both databases' limits on bound parameters; suffix ends each statement
 // ("" or an ON CONFLICT clause).
 func insertRows(ctx context.Context, s *Store, table string, cols []string, rows [][]any, suffix string) error {
-	chunk := 30000 / len(cols)
+	chunk := rowsPerInsert(s.dialect, cols)
 	tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") + ")"
 	for start := 0; start < len(rows); start += chunk {
 		end := min(start+chunk, len(rows))
@@ -382,6 +382,25 @@ func insertRows(ctx context.Context, s *Store, table string, cols []string, rows
 		}
 	}
 	return nil
+}
+
+// maxParams is how many parameters one statement of a multi-row insert
+// takes. PostgreSQL allows 65,535. SQLite's driver (glebarez/go-sqlite)
+// matches each parameter to its argument by a scan of the arguments, so a
+// statement costs the square of its parameters: at 30,000 a rollup
+// rebuild spent 93 % of its time there; 500 was the fastest of 200, 500,
+// 2,000 and 30,000 (docs/performance.md).
+func maxParams(dialect string) int {
+	if dialect == Postgres {
+		return 30000
+	}
+	return 500
+}
+
+// rowsPerInsert is how many rows of the columns cols one multi-row insert
+// takes.
+func rowsPerInsert(dialect string, cols []string) int {
+	return max(1, maxParams(dialect)/len(cols))
 }
 
 // spread returns the SELECT of the rows of rollup table t that the rows

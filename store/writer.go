@@ -525,10 +525,10 @@ func (w *Writer) writeBatch(ctx context.Context, batch []*pending) ([]result, er
 		err = s.InTx(ctx, func(tx *Store) error {
 			if len(rows) > 0 {
 				w.stats.batches.Add(1)
-				if err := tx.db.CreateInBatches(rows, 500).Error; err != nil {
+				if err := tx.db.CreateInBatches(rows, rowsPerInsert(tx.dialect, responseCols)).Error; err != nil {
 					return translate(err, "responses")
 				}
-				if err := tx.db.CreateInBatches(answers, 1000).Error; err != nil {
+				if err := tx.db.CreateInBatches(answers, rowsPerInsert(tx.dialect, answerCols)).Error; err != nil {
 					return translate(err, "answers")
 				}
 				if err := tx.addDeltas(ctx, d); err != nil {
