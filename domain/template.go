@@ -2,6 +2,7 @@ package domain
 
 import (
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -93,16 +94,21 @@ func (v TemplateVersion) Question(code string) (Question, bool) {
 }
 
 // CheckQuestions validates a questionnaire that a user wrote: unique
-// codes, known kinds, element questions with options scored 1..4, choice
-// questions with options. Every problem is reported at once.
+// codes without ':' or ',', known kinds, element questions with options
+// scored 1..4, choice questions with options. Every problem is reported
+// at once.
 func CheckQuestions(qs []Question) error {
 	var fields []FieldError
 	seen := map[string]bool{}
 	elements := 0
 	for i, q := range qs {
 		at := "questions[" + strconv.Itoa(i) + "]"
-		if seen[q.Code] {
+		switch {
+		case seen[q.Code]:
 			fields = append(fields, Field(at+".code", "duplicate"))
+		case q.Code == "" || strings.ContainsAny(q.Code, ":,"):
+			// A stored response lists its answers as "code:value,…".
+			fields = append(fields, Field(at+".code", "invalid_format"))
 		}
 		seen[q.Code] = true
 		switch q.Kind {
