@@ -73,8 +73,8 @@ func TestCompose(t *testing.T) {
 	}
 
 	// Migrations: one shot, after the database is healthy.
-	if got := []string(migrate.Command); !slices.Equal(got, []string{"migrate", "up"}) {
-		t.Errorf("migrate command = %v, want [migrate up]", got)
+	if got := []string(migrate.Command); !slices.Equal(got, []string{"migrate", "fill"}) {
+		t.Errorf("migrate command = %v, want [migrate fill]", got)
 	}
 	wantDepends(t, "migrate", migrate, map[string]string{"db": types.ServiceConditionHealthy})
 	if migrate.Restart != "no" {

@@ -186,7 +186,7 @@ func TestKubernetesBase(t *testing.T) {
 		name, image string
 		c           any
 		args        []any
-	}{{"api", "suara/api", api, []any{"serve"}}, {"migrate", "suara/api", mig, []any{"migrate", "up"}}, {"web", "suara/web", web, nil}} {
+	}{{"api", "suara/api", api, []any{"serve"}}, {"migrate", "suara/api", mig, []any{"migrate", "fill"}}, {"web", "suara/web", web, nil}} {
 		if got := str(c.c, "image"); got != c.image {
 			t.Errorf("%s image = %q, want %q (the kustomization's images and the compose images)", c.name, got, c.image)
 		}

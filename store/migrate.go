@@ -32,6 +32,16 @@ func (s *Store) Migrate(ctx context.Context) error {
 // fillBatch is how many responses fillAnswerLists covers per statement.
 const fillBatch = 5000
 
+// FillAnswerLists fills the answer list of every response that has none
+// and returns how many it filled. Migrate fills the rows stored before the
+// column existed; this also fills those a server of the previous release
+// wrote during the rolling update that added it (`suara migrate fill`),
+// which otherwise keep being read from their answer rows, at the old cost.
+// Safe at any time and under load: short statements, progress in the log.
+func (s *Store) FillAnswerLists(ctx context.Context) (int64, error) {
+	return s.fillAnswerLists(ctx, fillBatch)
+}
+
 // fillAnswerLists fills the answer list of every response row that has
 // none, batch rows at a time in the order of their ids: each batch is its
 // own short statement, so no lock is held for long and no statement nears

@@ -489,7 +489,7 @@ VALUES (?, ?, ?, 'sv', 'unit', 'tv', '2026-11-27', '{}', '', 'SKM-TEST-0001', fa
 			if got, want := lists(), []string{"resp-0=NULL", "resp-1=NULL", "resp-2=NULL", "resp-3=NULL", "resp-4=NULL"}; !slices.Equal(got, want) {
 				t.Errorf("the migration itself filled lists: %q, want %q", got, want)
 			}
-			filled, err := s.FillAnswerLists(ctx, 2) // three batches
+			filled, err := s.FillAnswerListsBy(ctx, 2) // three batches
 			mustOK(t, err)
 			want := []string{"resp-0=U1:4,U3.Loket:3,U3.antre:2,U9:1", "resp-1=", "resp-2=", "resp-3=U2:2", "resp-4=U5:4"}
 			if got := lists(); filled != 5 || !slices.Equal(got, want) {

@@ -1157,7 +1157,7 @@ func TestResponsesWithoutAnswerList(t *testing.T) {
 		mustOK(t, err)
 		assertRollupsEqualRebuild(t, s)
 
-		filled, err := s.FillAnswerLists(ctx, 2)
+		filled, err := s.FillAnswerListsBy(ctx, 2)
 		mustOK(t, err)
 		if filled != 3 {
 			t.Errorf("FillAnswerLists filled %d rows, want 3", filled)

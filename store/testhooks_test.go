@@ -44,8 +44,9 @@ func (st WriterStats) Since(before WriterStats) WriterStats {
 		ResendLookups: st.ResendLookups - before.ResendLookups, ForgottenLookups: st.ForgottenLookups - before.ForgottenLookups}
 }
 
-// FillAnswerLists fills the answer lists left NULL, batch rows a statement.
-func (s *Store) FillAnswerLists(ctx context.Context, batch int) (int64, error) {
+// FillAnswerListsBy fills the answer lists left NULL, batch rows a
+// statement.
+func (s *Store) FillAnswerListsBy(ctx context.Context, batch int) (int64, error) {
 	return s.fillAnswerLists(ctx, batch)
 }
 

@@ -41,7 +41,9 @@ const usage = `Suara — Survei Kepuasan Masyarakat (PermenPANRB 14/2017)
 
 Usage:
   suara serve            run the HTTP server (migrates the database first)
-  suara migrate [up|status]
+  suara migrate [up|status|fill]
+                         fill: also fill the answer lists that servers of
+                         the previous release left empty (deploy/README.md)
   suara admin create --email E --password P
   suara rollups rebuild  recompute the rollup tables from the responses
   suara demo             fill an empty database with a realistic institution

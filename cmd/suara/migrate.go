@@ -14,7 +14,7 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	fs.SetOutput(stderr)
 	commonFlags(fs, &c, getenv)
 	action := "up"
-	if len(args) > 0 && (args[0] == "up" || args[0] == "status") {
+	if len(args) > 0 && (args[0] == "up" || args[0] == "status" || args[0] == "fill") {
 		action, args = args[0], args[1:]
 	}
 	if err := fs.Parse(args); err != nil {
@@ -29,10 +29,19 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer st.Close()
-	if action == "up" {
+	if action != "status" {
 		if err := st.Migrate(ctx); err != nil {
 			return err
 		}
+	}
+	if action == "fill" {
+		start := time.Now()
+		n, err := st.FillAnswerLists(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Answer lists filled for %d responses in %s.\n", n, time.Since(start).Round(time.Millisecond))
+		return nil
 	}
 	states, err := st.MigrationStatus(ctx)
 	if err != nil {
