@@ -41,7 +41,6 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 			return err
 		}
 		fmt.Fprintf(stdout, "Answer lists filled for %d responses in %s.\n", n, time.Since(start).Round(time.Millisecond))
-		return nil
 	}
 	states, err := st.MigrationStatus(ctx)
 	if err != nil {
