@@ -12,35 +12,46 @@ import (
 // Migrate applies every pending migration. When it adds the answer list
 // column, it then fills the column for the responses already stored.
 func (s *Store) Migrate(ctx context.Context) error {
+	_, err := s.migrate(ctx, false)
+	return err
+}
+
+// MigrateAndFill applies every pending migration and then fills every
+// answer list still NULL, whether the migration that adds the column ran
+// just now or before: it also fills the rows that servers of the previous
+// release wrote during the rolling update that added it, which are
+// otherwise read from their answer rows, at the old cost (`suara migrate
+// fill`, which each release's Job runs). It returns how many lists it
+// filled. Safe at any time and under load: short statements, progress in
+// the log.
+func (s *Store) MigrateAndFill(ctx context.Context) (int64, error) {
+	return s.migrate(ctx, true)
+}
+
+func (s *Store) migrate(ctx context.Context, fillAll bool) (int64, error) {
 	before, err := s.MigrationStatus(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if err := migrations.New(s.db.WithContext(ctx)).Migrate(); err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return 0, fmt.Errorf("migrate: %w", err)
 	}
+	fill := fillAll
 	for _, m := range before {
-		if m.ID == migrations.AnswerListID && !m.Applied {
-			if _, err := s.fillAnswerLists(ctx, fillBatch); err != nil {
-				return fmt.Errorf("migrate: fill the answer lists: %w", err)
-			}
-		}
+		fill = fill || (m.ID == migrations.AnswerListID && !m.Applied)
 	}
-	return nil
+	if !fill {
+		return 0, nil
+	}
+	n, err := s.fillAnswerLists(ctx, fillBatch)
+	if err != nil {
+		return n, fmt.Errorf("migrate: fill the answer lists: %w", err)
+	}
+	return n, nil
 }
 
 // fillBatch is how many responses fillAnswerLists covers per statement.
 const fillBatch = 5000
-
-// FillAnswerLists fills the answer list of every response that has none
-// and returns how many it filled. Migrate fills the rows stored before the
-// column existed; this also fills those a server of the previous release
-// wrote during the rolling update that added it (`suara migrate fill`),
-// which otherwise keep being read from their answer rows, at the old cost.
-// Safe at any time and under load: short statements, progress in the log.
-func (s *Store) FillAnswerLists(ctx context.Context) (int64, error) {
-	return s.fillAnswerLists(ctx, fillBatch)
-}
 
 // fillAnswerLists fills the answer list of every response row that has
 // none, batch rows at a time in the order of their ids: each batch is its

@@ -1160,7 +1160,7 @@ func TestResponsesWithoutAnswerList(t *testing.T) {
 		filled, err := s.FillAnswerListsBy(ctx, 2)
 		mustOK(t, err)
 		if filled != 3 {
-			t.Errorf("FillAnswerLists filled %d rows, want 3", filled)
+			t.Errorf("FillAnswerListsBy filled %d rows, want 3", filled)
 		}
 		checkAnswerLists(t, s, 3)
 	})

@@ -43,7 +43,7 @@ Usage:
   suara serve            run the HTTP server (migrates the database first)
   suara migrate [up|status|fill]
                          fill: also fill the answer lists that servers of
-                         the previous release left empty (deploy/README.md)
+                         an earlier release left empty (deploy/README.md)
   suara admin create --email E --password P
   suara rollups rebuild  recompute the rollup tables from the responses
   suara demo             fill an empty database with a realistic institution

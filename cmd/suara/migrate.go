@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -13,12 +14,24 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	commonFlags(fs, &c, getenv)
-	action := "up"
-	if len(args) > 0 && (args[0] == "up" || args[0] == "status" || args[0] == "fill") {
+	isAction := func(a string) bool { return a == "up" || a == "status" || a == "fill" }
+	action := ""
+	if len(args) > 0 && isAction(args[0]) {
 		action, args = args[0], args[1:]
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	// The action may also follow the flags; anything else is a mistake
+	// that must not pass as "up" (a Job would then skip its fill).
+	if action == "" && fs.NArg() == 1 && isAction(fs.Arg(0)) {
+		action = fs.Arg(0)
+	} else if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "suara migrate: unexpected %q\nusage: suara migrate [up|status|fill] [--db DSN]\n", strings.Join(fs.Args(), " "))
+		return errUsage
+	}
+	if action == "" {
+		action = "up"
 	}
 	log, err := newLogger(stderr, c.LogLevel)
 	if err != nil {
@@ -29,14 +42,14 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer st.Close()
-	if action != "status" {
+	switch action {
+	case "up":
 		if err := st.Migrate(ctx); err != nil {
 			return err
 		}
-	}
-	if action == "fill" {
+	case "fill":
 		start := time.Now()
-		n, err := st.FillAnswerLists(ctx)
+		n, err := st.MigrateAndFill(ctx)
 		if err != nil {
 			return err
 		}
