@@ -83,6 +83,10 @@ type Result struct {
 	NetErrors    map[string]int // network error kind → count
 	Latencies    []time.Duration
 	AckLatencies []time.Duration // first send to acknowledgement, retries included
+	// ReplayLatencies are the replays' own, first send to answer: resends
+	// take another path in the server (a lookup before the queue), so a
+	// slow tail of theirs is told apart from the new responses'.
+	ReplayLatencies []time.Duration
 }
 
 // Run sends submissions until the duration or request budget is spent.
@@ -247,12 +251,14 @@ func (r *runner) pickAcked(rnd *rand.Rand) (sent, bool) {
 // replay re-sends an acknowledged body; the server must answer 200 with
 // the same response id.
 func (r *runner) replay(ctx context.Context, w *wire, rnd *rand.Rand, s sent) {
+	begin := time.Now()
 	status, id := r.send(ctx, w, rnd, s.form.Slug, s.body, s.device)
 	if ctx.Err() != nil && status == 0 {
 		return // the run ended mid-send: not the server's fault
 	}
 	r.mu.Lock()
 	r.res.Replays++
+	r.res.ReplayLatencies = append(r.res.ReplayLatencies, time.Since(begin))
 	if status != http.StatusOK || id != s.responseID {
 		r.res.ReplayBad++
 	}

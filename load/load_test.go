@@ -94,6 +94,14 @@ func TestRunAndVerify(t *testing.T) {
 			if len(res.Latencies) != res.Requests || load.Percentile(res.Latencies, 99) <= 0 {
 				t.Errorf("%d latencies for %d requests", len(res.Latencies), res.Requests)
 			}
+			if len(res.ReplayLatencies) != res.Replays || load.Percentile(res.ReplayLatencies, 50) <= 0 {
+				t.Errorf("%d replay latencies for %d replays", len(res.ReplayLatencies), res.Replays)
+			}
+			var summary strings.Builder
+			res.Print(&summary)
+			if !strings.Contains(summary.String(), "\nlatency/replay   p50 ") {
+				t.Errorf("the summary has no line of the replays' latency:\n%s", summary.String())
+			}
 			if !strings.HasPrefix(progress.String(), "progress ") || !strings.Contains(progress.String(), " new/s ") {
 				t.Errorf("progress lines %q; want one per millisecond of the run", progress.String())
 			}

@@ -56,6 +56,10 @@ func (r *Result) Print(w io.Writer) {
 		ms(Percentile(r.Latencies, 99)), ms(Percentile(r.Latencies, 100)))
 	fmt.Fprintf(w, "latency/ack      p50 %s  p95 %s  p99 %s (first send to acknowledgement)\n", ms(Percentile(r.AckLatencies, 50)),
 		ms(Percentile(r.AckLatencies, 95)), ms(Percentile(r.AckLatencies, 99)))
+	if len(r.ReplayLatencies) > 0 {
+		fmt.Fprintf(w, "latency/replay   p50 %s  p95 %s  p99 %s  max %s (replays alone)\n", ms(Percentile(r.ReplayLatencies, 50)),
+			ms(Percentile(r.ReplayLatencies, 95)), ms(Percentile(r.ReplayLatencies, 99)), ms(Percentile(r.ReplayLatencies, 100)))
+	}
 	codes := make([]int, 0, len(r.ByStatus))
 	for c := range r.ByStatus {
 		codes = append(codes, c)
