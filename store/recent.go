@@ -4,6 +4,8 @@ import (
 	"hash/maphash"
 	"sync"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // recentClients remembers the (institution, client id) pairs that this
@@ -22,16 +24,34 @@ import (
 // the queue too (mayHaveForgotten). In a burst of 8,000 responses/s the ring
 // holds 16 s; without that, every resend of an older response broke a
 // whole batch on the unique index (docs/performance.md).
+//
+// With each pair the ring keeps the stored response's id and receipt,
+// which is all a resend is answered with, so that a resend it holds costs
+// no round trip at all (answer); the database is asked only when the ring
+// does not know them (a pair it forgot, or whose response was deleted).
 type recentClients struct {
 	mu        sync.Mutex
 	seed      maphash.Seed
+	check     maphash.Seed // of storedReceipt.check
 	now       func() time.Time
 	ring      []uint64
-	added     []int64 // when each pair of ring was added, in Unix nanoseconds
-	memory    int64   // what was stored before this may be forgotten: when the ring began, then after the last pair it forgot
+	added     []int64         // when each pair of ring was added, in Unix nanoseconds
+	receipts  []storedReceipt // what each pair of ring was stored as
+	memory    int64           // what was stored before this may be forgotten: when the ring began, then after the last pair it forgot
 	next      int
-	set       map[uint64]struct{} // the hashes in ring, each once
-	lookupAll int                 // batches still to be looked up before they are written (missed)
+	set       map[uint64]int32 // the hashes in ring, each once, and where
+	lookupAll int              // batches still to be looked up before they are written (missed)
+}
+
+// storedReceipt is what a resend is answered with: the stored response's
+// id and receipt (SKM-XXXX-XXXX, its eight letters). check is a second
+// hash of the pair, with another seed, so that two pairs whose hashes in
+// the ring collide never answer for each other. 40 bytes a pair.
+type storedReceipt struct {
+	check   uint64
+	id      uuid.UUID
+	receipt [8]byte
+	known   bool
 }
 
 // rewriteBackoff is how many batches are looked up after one that the
@@ -45,8 +65,69 @@ const rewriteBackoff = 64
 // newRecentClients makes a ring of size pairs on the clock now (the
 // store's, which also bounds the responses' capture times).
 func newRecentClients(size int, now func() time.Time) *recentClients {
-	return &recentClients{seed: maphash.MakeSeed(), now: now, memory: now().UnixNano(),
-		ring: make([]uint64, 0, size), added: make([]int64, 0, size), set: make(map[uint64]struct{}, size)}
+	return &recentClients{seed: maphash.MakeSeed(), check: maphash.MakeSeed(), now: now, memory: now().UnixNano(),
+		ring: make([]uint64, 0, size), added: make([]int64, 0, size), receipts: make([]storedReceipt, 0, size),
+		set: make(map[uint64]int32, size)}
+}
+
+// receiptOf is what answers a resend of the pair (inst, client) stored as
+// response id with receipt; its known is false for a nil ring, or an id
+// or receipt of another form than the writer's (which answer would not
+// give back byte for byte).
+func (rc *recentClients) receiptOf(inst, client, id, receipt string) storedReceipt {
+	u, err := uuid.Parse(id)
+	if rc == nil || err != nil || u.String() != id || len(receipt) != len("SKM-XXXX-XXXX") || receipt[:4] != "SKM-" || receipt[8] != '-' {
+		return storedReceipt{}
+	}
+	r := storedReceipt{check: rc.checkOf(inst, client), id: u, known: true}
+	copy(r.receipt[:4], receipt[4:8])
+	copy(r.receipt[4:], receipt[9:])
+	return r
+}
+
+func (rc *recentClients) checkOf(inst, client string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(rc.check)
+	h.WriteString(inst)
+	h.WriteByte(0)
+	h.WriteString(client)
+	return h.Sum64()
+}
+
+// answer returns the id and receipt of the stored response of the pair
+// (inst, client), when the ring knows them.
+func (rc *recentClients) answer(inst, client string) (id, receipt string, ok bool) {
+	if rc == nil {
+		return "", "", false
+	}
+	h := rc.hashes([]string{inst}, []string{client})[0]
+	check := rc.checkOf(inst, client)
+	rc.mu.Lock()
+	slot, held := rc.set[h]
+	var r storedReceipt
+	if held {
+		r = rc.receipts[slot]
+	}
+	rc.mu.Unlock()
+	if !r.known || r.check != check {
+		return "", "", false
+	}
+	return r.id.String(), "SKM-" + string(r.receipt[:4]) + "-" + string(r.receipt[4:]), true
+}
+
+// forgetReceipt drops what the ring knows of the pair's stored response
+// (its response was deleted): a resend is looked up again. The pair
+// stays held.
+func (rc *recentClients) forgetReceipt(inst, client string) {
+	if rc == nil {
+		return
+	}
+	h := rc.hashes([]string{inst}, []string{client})[0]
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if slot, held := rc.set[h]; held {
+		rc.receipts[slot] = storedReceipt{}
+	}
 }
 
 // hashes returns the keys of the pairs (insts[i], clients[i]) for holds
@@ -128,30 +209,42 @@ func (rc *recentClients) lookingUp() bool {
 	return false
 }
 
-// add remembers the pairs, forgetting the oldest beyond the ring's size.
-// A pair already held keeps its place: it is remembered from its first
-// addition.
-func (rc *recentClients) add(hs []uint64) {
+// add remembers the pairs, forgetting the oldest beyond the ring's size,
+// and, where stored (nil, or one per pair) is known, what the pair was
+// stored as. A pair already held keeps its place: it is remembered from
+// its first addition.
+func (rc *recentClients) add(hs []uint64, stored []storedReceipt) {
 	if rc == nil {
 		return
 	}
 	now := rc.now().UnixNano()
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	for _, h := range hs {
-		if _, held := rc.set[h]; held {
+	for i, h := range hs {
+		var r storedReceipt
+		if stored != nil {
+			r = stored[i]
+		}
+		if slot, held := rc.set[h]; held {
+			if r.known {
+				rc.receipts[slot] = r
+			}
 			continue
 		}
+		var slot int
 		if len(rc.ring) < cap(rc.ring) {
+			slot = len(rc.ring)
 			rc.ring = append(rc.ring, h)
 			rc.added = append(rc.added, now)
+			rc.receipts = append(rc.receipts, r)
 		} else {
-			delete(rc.set, rc.ring[rc.next])
-			rc.memory = max(rc.memory, rc.added[rc.next]+1)
-			rc.ring[rc.next], rc.added[rc.next] = h, now
+			slot = rc.next
+			delete(rc.set, rc.ring[slot])
+			rc.memory = max(rc.memory, rc.added[slot]+1)
+			rc.ring[slot], rc.added[slot], rc.receipts[slot] = h, now, r
 			rc.next = (rc.next + 1) % cap(rc.ring)
 		}
-		rc.set[h] = struct{}{}
+		rc.set[h] = int32(slot)
 	}
 }
 

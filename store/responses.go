@@ -224,6 +224,9 @@ func (s *Store) DeleteResponse(ctx context.Context, id string) (domain.Response,
 		out = r
 		return nil
 	})
+	if err == nil && s.writer != nil {
+		s.writer.recent.forgetReceipt(out.InstitutionID, out.ClientID) // a resend is looked up, and stored again
+	}
 	return out, err
 }
 

@@ -24,6 +24,14 @@ func (s *Store) EndLookupBackoff() {
 // a test can make it forget; call it before the first submission.
 func (s *Store) ShrinkRecentClients(n int) { s.writer.recent = newRecentClients(n, s.now) }
 
+// ForgetRecentClients gives the writer an empty memory of client ids, as
+// after a restart (PostgreSQL; SQLite's writer has none).
+func (s *Store) ForgetRecentClients() {
+	if s.writer.recent != nil {
+		s.writer.recent = newRecentClients(recentClientsSize, s.now)
+	}
+}
+
 // TakeLookupSlots takes every lookup slot before the queue until release
 // is called.
 func (s *Store) TakeLookupSlots() (release func()) {
@@ -41,7 +49,8 @@ func (s *Store) TakeLookupSlots() (release func()) {
 // time, which no test can predict.
 func (st WriterStats) Since(before WriterStats) WriterStats {
 	return WriterStats{Batches: st.Batches - before.Batches, Lookups: st.Lookups - before.Lookups, Rewrites: st.Rewrites - before.Rewrites,
-		ResendLookups: st.ResendLookups - before.ResendLookups, ForgottenLookups: st.ForgottenLookups - before.ForgottenLookups}
+		ResendLookups: st.ResendLookups - before.ResendLookups, ForgottenLookups: st.ForgottenLookups - before.ForgottenLookups,
+		MemoryAnswers: st.MemoryAnswers - before.MemoryAnswers}
 }
 
 // FillAnswerListsBy fills the answer lists left NULL, batch rows a
