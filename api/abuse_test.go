@@ -372,6 +372,13 @@ func TestSuspiciousBurstExcludeDelete(t *testing.T) {
 				t.Errorf("the audit entry keeps the deleted content: %s", a.Before)
 			}
 		}
+		// A resend of a deleted response is stored again, not answered
+		// with the deleted receipt from the writer's memory.
+		resend := e.do(http.MethodPost, e.submitPath(e.surveyA), submission(uuidN(2), allAnswers(4), nil), from("203.0.113.81:1"))
+		wantStatus(t, resend, http.StatusCreated)
+		if again := decodeJSON[receiptJSON](t, resend); again.ID == burst[1] {
+			t.Errorf("the resend of deleted response %s was answered with it", burst[1])
+		}
 		checkRollups(t, e.st)
 	})
 }

@@ -10,8 +10,9 @@ import (
 
 // recentClients remembers the (institution, client id) pairs that this
 // process's writer stored or answered lately, as 64-bit hashes in a ring
-// of fixed size. A resend of a pair the ring holds is looked up before the
-// writer's queue and answered as a replay (Writer.answerResend). Batches
+// of fixed size. A resend of a pair the ring holds is answered as a replay
+// before the writer's queue, from the ring or after a lookup
+// (Writer.answerResend). Batches
 // are written without asking first, and the unique index on
 // (institution_id, client_id) catches what the ring missed: a resend after
 // a restart, past the ring, or stored by another replica breaks the
@@ -27,8 +28,13 @@ import (
 //
 // With each pair the ring keeps the stored response's id and receipt,
 // which is all a resend is answered with, so that a resend it holds costs
-// no round trip at all (answer); the database is asked only when the ring
-// does not know them (a pair it forgot, or whose response was deleted).
+// no round trip at all (answer) for receiptAge after the pair was added.
+// The database is asked when the ring does not know them: a pair it
+// forgot, one older than that, or one whose response was deleted in this
+// process (forgetReceipt; a receipt read from the database while a
+// deletion ran is not kept, see deletions). receiptAge bounds how long
+// another replica, which a deletion here does not reach, answers a
+// deleted response's resends from its memory.
 type recentClients struct {
 	mu        sync.Mutex
 	seed      maphash.Seed
@@ -41,7 +47,15 @@ type recentClients struct {
 	next      int
 	set       map[uint64]int32 // the hashes in ring, each once, and where
 	lookupAll int              // batches still to be looked up before they are written (missed)
+	// deletions counts forgetReceipt's calls: a caller that read receipts
+	// from the database passes the count it saw before reading, and add
+	// keeps none of them if a deletion came in between.
+	deletions uint64
 }
+
+// receiptAge is how long after its pair was added a receipt answers a
+// resend from memory: the resends of a burst come within seconds.
+const receiptAge = 10 * time.Minute
 
 // storedReceipt is what a resend is answered with: the stored response's
 // id and receipt (SKM-XXXX-XXXX, its eight letters). check is a second
@@ -75,8 +89,11 @@ func newRecentClients(size int, now func() time.Time) *recentClients {
 // or receipt of another form than the writer's (which answer would not
 // give back byte for byte).
 func (rc *recentClients) receiptOf(inst, client, id, receipt string) storedReceipt {
+	if rc == nil {
+		return storedReceipt{}
+	}
 	u, err := uuid.Parse(id)
-	if rc == nil || err != nil || u.String() != id || len(receipt) != len("SKM-XXXX-XXXX") || receipt[:4] != "SKM-" || receipt[8] != '-' {
+	if err != nil || u.String() != id || len(receipt) != len("SKM-XXXX-XXXX") || receipt[:4] != "SKM-" || receipt[8] != '-' {
 		return storedReceipt{}
 	}
 	r := storedReceipt{check: rc.checkOf(inst, client), id: u, known: true}
@@ -94,6 +111,12 @@ func (rc *recentClients) checkOf(inst, client string) uint64 {
 	return h.Sum64()
 }
 
+// remember adds the pair (inst, client), stored as response id with
+// receipt, as add does.
+func (rc *recentClients) remember(inst, client, id, receipt string, seen uint64) {
+	rc.add(rc.hashes([]string{inst}, []string{client}), []storedReceipt{rc.receiptOf(inst, client, id, receipt)}, seen)
+}
+
 // answer returns the id and receipt of the stored response of the pair
 // (inst, client), when the ring knows them.
 func (rc *recentClients) answer(inst, client string) (id, receipt string, ok bool) {
@@ -102,10 +125,11 @@ func (rc *recentClients) answer(inst, client string) (id, receipt string, ok boo
 	}
 	h := rc.hashes([]string{inst}, []string{client})[0]
 	check := rc.checkOf(inst, client)
+	now := rc.now().UnixNano()
 	rc.mu.Lock()
 	slot, held := rc.set[h]
 	var r storedReceipt
-	if held {
+	if held && now-rc.added[slot] < int64(receiptAge) {
 		r = rc.receipts[slot]
 	}
 	rc.mu.Unlock()
@@ -125,9 +149,21 @@ func (rc *recentClients) forgetReceipt(inst, client string) {
 	h := rc.hashes([]string{inst}, []string{client})[0]
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
+	rc.deletions++
 	if slot, held := rc.set[h]; held {
 		rc.receipts[slot] = storedReceipt{}
 	}
+}
+
+// deletionsSeen returns the count of deletions to pass to add with
+// receipts read from the database after this call.
+func (rc *recentClients) deletionsSeen() uint64 {
+	if rc == nil {
+		return 0
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return rc.deletions
 }
 
 // hashes returns the keys of the pairs (insts[i], clients[i]) for holds
@@ -210,23 +246,26 @@ func (rc *recentClients) lookingUp() bool {
 }
 
 // add remembers the pairs, forgetting the oldest beyond the ring's size,
-// and, where stored (nil, or one per pair) is known, what the pair was
-// stored as. A pair already held keeps its place: it is remembered from
-// its first addition.
-func (rc *recentClients) add(hs []uint64, stored []storedReceipt) {
+// and what each was stored as (stored: nil, or one per pair), unless a
+// deletion came after deletionsSeen returned seen. A pair already held
+// keeps its place: it is remembered from its first addition.
+func (rc *recentClients) add(hs []uint64, stored []storedReceipt, seen uint64) {
 	if rc == nil {
 		return
 	}
 	now := rc.now().UnixNano()
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
+	if rc.deletions != seen {
+		stored = nil
+	}
 	for i, h := range hs {
 		var r storedReceipt
 		if stored != nil {
 			r = stored[i]
 		}
 		if slot, held := rc.set[h]; held {
-			if r.known {
+			if stored != nil {
 				rc.receipts[slot] = r
 			}
 			continue

@@ -20,7 +20,7 @@ func TestRecentClients(t *testing.T) {
 		t.Error("an empty ring holds client 1")
 	}
 	for i := 1; i <= 4; i++ {
-		rc.add(pair(i), nil)
+		rc.add(pair(i), nil, 0)
 	}
 	if !anyHeld(rc, pair(1)) || !anyHeld(rc, pair(4)) {
 		t.Error("a full ring lost one of its clients")
@@ -28,15 +28,15 @@ func TestRecentClients(t *testing.T) {
 	if anyHeld(rc, rc.hashes([]string{"other-inst"}, []string{"client-1"})) {
 		t.Error("client 1 of another institution is held")
 	}
-	rc.add(pair(5), nil) // forgets client 1, the oldest
+	rc.add(pair(5), nil, 0) // forgets client 1, the oldest
 	if anyHeld(rc, pair(1)) || !anyHeld(rc, pair(2)) || !anyHeld(rc, pair(5)) {
 		t.Error("the ring did not forget exactly its oldest client")
 	}
-	rc.add(pair(2), nil) // held already: keeps its place, forgets nothing
+	rc.add(pair(2), nil, 0) // held already: keeps its place, forgets nothing
 	if !anyHeld(rc, pair(3)) || len(rc.set) != 4 || len(rc.ring) != 4 {
 		t.Errorf("adding a held client changed the ring: %d hashes, %d slots, want 4 and 4", len(rc.set), len(rc.ring))
 	}
-	rc.add(pair(6), nil) // forgets client 2, remembered from its first addition
+	rc.add(pair(6), nil, 0) // forgets client 2, remembered from its first addition
 	if anyHeld(rc, pair(2)) || !anyHeld(rc, pair(3)) {
 		t.Error("the ring did not forget client 2 at its first addition's turn")
 	}
@@ -58,7 +58,7 @@ func TestRecentClients(t *testing.T) {
 	}
 
 	var none *recentClients // SQLite's writer has no ring: everything may be stored
-	none.add(pair(1), nil)
+	none.add(pair(1), nil, 0)
 	none.missed()
 	if !none.lookingUp() {
 		t.Error("a nil ring does not have the whole batch looked up")
@@ -84,21 +84,21 @@ func TestRecentClientsMemory(t *testing.T) {
 	check("empty ring", time.Time{}, false) // no capture time: the writer decides
 
 	clock = began.Add(10 * time.Second)
-	rc.add(pair(1), nil)
+	rc.add(pair(1), nil, 0)
 	clock = began.Add(20 * time.Second)
-	rc.add(pair(2), nil)
+	rc.add(pair(2), nil, 0)
 	check("full ring", began.Add(-time.Second), true)
 	check("full ring", began.Add(5*time.Second), false) // nothing forgotten yet
 
 	clock = began.Add(30 * time.Second)
-	rc.add(pair(3), nil) // forgets client 1, added at +10 s
+	rc.add(pair(3), nil, 0) // forgets client 1, added at +10 s
 	check("after one wrap", began.Add(10*time.Second), true)
 	// Stored after +10 s: held, not forgotten.
 	check("after one wrap", began.Add(10*time.Second+time.Nanosecond), false)
-	rc.add(pair(2), nil) // held: keeps its place, forgets nothing
+	rc.add(pair(2), nil, 0) // held: keeps its place, forgets nothing
 	check("after a held pair", began.Add(11*time.Second), false)
 	clock = began.Add(40 * time.Second)
-	rc.add(pair(4), nil) // forgets client 2, added at +20 s
+	rc.add(pair(4), nil, 0) // forgets client 2, added at +20 s
 	check("after two wraps", began.Add(20*time.Second), true)
 	check("after two wraps", began.Add(21*time.Second), false)
 
@@ -109,7 +109,7 @@ func TestRecentClientsMemory(t *testing.T) {
 	check("after the clock stepped back", began.Add(5*time.Second), false)
 	check("after the clock stepped back", began.Add(4*time.Second), true)
 	for i := 5; i <= 7; i++ {
-		rc.add(pair(i), nil) // forgets clients 3 (+30 s), 4 (+40 s), then 5 (+5 s)
+		rc.add(pair(i), nil, 0) // forgets clients 3 (+30 s), 4 (+40 s), then 5 (+5 s)
 	}
 	clock = began.Add(50 * time.Second)
 	check("after forgetting a pair added at +5 s", began.Add(40*time.Second), true)
@@ -127,11 +127,10 @@ func TestRecentClientsMemory(t *testing.T) {
 // (its response was deleted) or forgot with the pair, or a pair whose
 // hash in the ring collides with another's (the check hash differs).
 func TestRecentClientsReceipts(t *testing.T) {
-	rc := newRecentClients(2, time.Now)
+	clock := time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
+	rc := newRecentClients(2, func() time.Time { return clock })
 	const id1, id2, id3 = "01a22969-3895-798e-bbc0-709f24b3f767", "01a22969-3896-749d-b78f-bb7872ebbd0c", "01a22969-3897-7000-8000-000000000003"
-	remember := func(client, id, receipt string) {
-		rc.add(rc.hashes([]string{"inst"}, []string{client}), []storedReceipt{rc.receiptOf("inst", client, id, receipt)})
-	}
+	remember := func(client, id, receipt string) { rc.remember("inst", client, id, receipt, rc.deletionsSeen()) }
 	want := func(what, client, id, receipt string) {
 		t.Helper()
 		gotID, gotReceipt, ok := rc.answer("inst", client)
@@ -139,7 +138,7 @@ func TestRecentClientsReceipts(t *testing.T) {
 			t.Errorf("%s: answer = %q %q %v, want %q %q", what, gotID, gotReceipt, ok, id, receipt)
 		}
 	}
-	rc.add(rc.hashes([]string{"inst"}, []string{"a"}), nil)
+	rc.add(rc.hashes([]string{"inst"}, []string{"a"}), nil, 0)
 	want("a pair held without its receipt", "a", "", "")
 	remember("a", id1, "SKM-AB23-CD45") // held: now with its receipt
 	want("a held pair given its receipt", "a", id1, "SKM-AB23-CD45")
@@ -157,7 +156,20 @@ func TestRecentClientsReceipts(t *testing.T) {
 	if !rc.holds("inst", "a") {
 		t.Error("dropping a receipt dropped the pair")
 	}
+	// A receipt read from the database before a deletion is not kept.
+	seen := rc.deletionsSeen()
+	rc.forgetReceipt("inst", "x")
+	rc.remember("inst", "a", id1, "SKM-AB23-CD45", seen)
+	want("a receipt read before a deletion", "a", "", "")
 	remember("a", id1, "SKM-AB23-CD45")
+	want("a receipt read after it", "a", id1, "SKM-AB23-CD45")
+	// Past receiptAge after its pair was added, a receipt is looked up.
+	clock = clock.Add(receiptAge)
+	want("a receipt of receiptAge", "a", "", "")
+	if !rc.holds("inst", "a") {
+		t.Error("an old receipt dropped the pair")
+	}
+	clock = clock.Add(-receiptAge)
 
 	// A collision: b's slot answers only for b.
 	remember("b", id2, "SKM-EF67-GH89")

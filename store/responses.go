@@ -222,11 +222,12 @@ func (s *Store) DeleteResponse(ctx context.Context, id string) (domain.Response,
 			return translate(err, "response")
 		}
 		out = r
+		// Once committed (not before: a resend's lookup would still find
+		// the row), the writer no longer answers a resend from memory: it
+		// is looked up, and stored again.
+		tx.onCommit(func() { tx.recent.forgetReceipt(r.InstitutionID, r.ClientID) })
 		return nil
 	})
-	if err == nil && s.writer != nil {
-		s.writer.recent.forgetReceipt(out.InstitutionID, out.ClientID) // a resend is looked up, and stored again
-	}
 	return out, err
 }
 

@@ -55,6 +55,12 @@ type Store struct {
 	writer  *Writer // nil inside a transaction
 	// exportBatch is how many responses EachResponse reads at a time.
 	exportBatch int
+	// recent is the writer's memory of client ids (nil on SQLite), which
+	// a transaction's Store keeps too, to drop what it deletes.
+	recent *recentClients
+	// afterCommit, inside a transaction, holds what runs once the
+	// outermost transaction has committed (onCommit).
+	afterCommit *[]func()
 }
 
 // IsPostgresURL reports whether dsn selects PostgreSQL.
@@ -143,6 +149,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	s.writer = newWriter(s, opts.Writer)
+	s.recent = s.writer.recent
 	return s, nil
 }
 
@@ -208,9 +215,30 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // InTx runs fn in one transaction; fn's *Store issues every query inside it.
 func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(&Store{db: tx, dialect: s.dialect, now: s.now, log: s.log, exportBatch: s.exportBatch})
+	hooks, outermost := s.afterCommit, s.afterCommit == nil
+	if outermost {
+		hooks = new([]func())
+	}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(&Store{db: tx, dialect: s.dialect, now: s.now, log: s.log, exportBatch: s.exportBatch, recent: s.recent, afterCommit: hooks})
 	})
+	if err == nil && outermost {
+		for _, f := range *hooks {
+			f()
+		}
+	}
+	return err
+}
+
+// onCommit runs f once the transaction s belongs to has committed, or at
+// once outside a transaction. A nested transaction's f runs after the
+// outermost commits, even when the nested one was rolled back.
+func (s *Store) onCommit(f func()) {
+	if s.afterCommit == nil {
+		f()
+		return
+	}
+	*s.afterCommit = append(*s.afterCommit, f)
 }
 
 // DB exposes the GORM handle for tests and tools of this module.

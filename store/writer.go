@@ -93,7 +93,7 @@ type WriterStats struct {
 	Batches       int64 // batch transactions sent with new responses (a rewrite sends a second)
 	Lookups       int64 // replay lookups of a whole batch, before writing it
 	Rewrites      int64 // batches written again after the unique index caught a stored client id
-	ResendLookups int64 // resends of remembered client ids looked up before the queue, outside any batch
+	ResendLookups int64 // resends of remembered client ids whose receipts it does not know, looked up before the queue, outside any batch
 	// ForgottenLookups are responses captured before the writer's memory
 	// of client ids (resends it forgot, or answers from a phone that was
 	// offline or whose clock runs behind) looked up before the queue.
@@ -199,7 +199,8 @@ func (s *Store) Submit(ctx context.Context, sub *Submission) (domain.Response, b
 // string, docs/performance.md). So is a response captured before what the
 // ring remembers (an older resend, or a phone that was offline): one
 // lookup here instead of a batch broken on the unique index. At most
-// resendLookupSlots lookups run at once. A resend the ring holds waits for
+// resendLookupSlots lookups run at once. A resend the ring holds (without
+// its receipt) waits for
 // a slot; a response it may have forgotten, most likely new, does not:
 // with no slot free it is marked for the lookup of its whole batch
 // (lookUp). ok is false when the ring neither holds the pair nor may have
@@ -234,6 +235,7 @@ func (w *Writer) answerResend(ctx context.Context, r *domain.Response) (stored d
 		w.stats.forgottenLookups.Add(1)
 	}
 	defer func() { <-w.resendSlots }()
+	seen := w.recent.deletionsSeen()
 	var found []responseRow
 	err := w.s.pgxConn(ctx, func(conn *pgx.Conn) (err error) {
 		found, err = findStored(ctx, conn, []string{r.InstitutionID}, []string{r.ClientID})
@@ -245,10 +247,8 @@ func (w *Writer) answerResend(ctx context.Context, r *domain.Response) (stored d
 	if err != nil || len(found) == 0 {
 		return domain.Response{}, false, false
 	}
-	f := found[0]
-	w.recent.add(w.recent.hashes([]string{f.InstitutionID}, []string{f.ClientID}),
-		[]storedReceipt{w.recent.receiptOf(f.InstitutionID, f.ClientID, f.ID, f.Receipt)})
-	return f.domain(), true, false
+	w.recent.remember(found[0].InstitutionID, found[0].ClientID, found[0].ID, found[0].Receipt, seen)
+	return found[0].domain(), true, false
 }
 
 // WriterStats reports the writer's counters (zero inside a transaction).
@@ -370,9 +370,9 @@ func (w *Writer) commit(batch []*pending) {
 		// committer, or another replica) after this batch looked for it:
 		// the phone sent it twice at once. Answer with the first receipt.
 		r := &batch[0].sub.Response
+		seen := w.recent.deletionsSeen()
 		if first, ferr := w.s.findByClientID(ctx, r.InstitutionID, r.ClientID); ferr == nil {
-			w.recent.add(w.recent.hashes([]string{r.InstitutionID}, []string{r.ClientID}),
-				[]storedReceipt{w.recent.receiptOf(r.InstitutionID, r.ClientID, first.ID, first.Receipt)})
+			w.recent.remember(r.InstitutionID, r.ClientID, first.ID, first.Receipt, seen)
 			batch[0].done <- result{resp: first}
 			return
 		}
@@ -469,6 +469,7 @@ func (w *Writer) writeBatch(ctx context.Context, batch []*pending) ([]result, er
 		}
 	}
 	known := w.recent.hashes(insts, clients) // for the ring, after the commit
+	seen := w.recent.deletionsSeen()         // before any lookup of the batch
 	var err error
 	if s.dialect == Postgres {
 		err = s.pgxConn(ctx, func(conn *pgx.Conn) error {
@@ -567,7 +568,7 @@ func (w *Writer) writeBatch(ctx context.Context, batch []*pending) ([]result, er
 		for j, i := range firsts {
 			stored[j] = w.recent.receiptOf(insts[j], clients[j], results[i].resp.ID, results[i].resp.Receipt)
 		}
-		w.recent.add(known, stored)
+		w.recent.add(known, stored, seen)
 	}
 	return results, nil
 }
