@@ -1156,8 +1156,9 @@ func TestResponsesWithoutAnswerList(t *testing.T) {
 		if exported != 3 {
 			t.Errorf("EachResponse = %d responses, want 3", exported)
 		}
-		// A resend finds the stored response (the writer's replay lookup,
-		// once it no longer remembers the receipt).
+		// A resend finds the stored response: once the writer remembers
+		// nothing, the unique index refuses it and the batch's lookup
+		// reads the row.
 		s.ForgetRecentClients()
 		again, created, err := s.Submit(ctx, subs[1])
 		mustOK(t, err)
