@@ -96,35 +96,29 @@ func (rc *recentClients) receiptOf(inst, client, id, receipt string) storedRecei
 	if err != nil || u.String() != id || len(receipt) != len("SKM-XXXX-XXXX") || receipt[:4] != "SKM-" || receipt[8] != '-' {
 		return storedReceipt{}
 	}
-	r := storedReceipt{check: rc.checkOf(inst, client), id: u, known: true}
+	r := storedReceipt{check: pairHash(rc.check, inst, client), id: u, known: true}
 	copy(r.receipt[:4], receipt[4:8])
 	copy(r.receipt[4:], receipt[9:])
 	return r
 }
 
-func (rc *recentClients) checkOf(inst, client string) uint64 {
-	var h maphash.Hash
-	h.SetSeed(rc.check)
-	h.WriteString(inst)
-	h.WriteByte(0)
-	h.WriteString(client)
-	return h.Sum64()
-}
-
 // remember adds the pair (inst, client), stored as response id with
 // receipt, as add does.
 func (rc *recentClients) remember(inst, client, id, receipt string, seen uint64) {
-	rc.add(rc.hashes([]string{inst}, []string{client}), []storedReceipt{rc.receiptOf(inst, client, id, receipt)}, seen)
+	if rc == nil {
+		return
+	}
+	rc.add([]uint64{pairHash(rc.seed, inst, client)}, []storedReceipt{rc.receiptOf(inst, client, id, receipt)}, seen)
 }
 
-// answer returns the id and receipt of the stored response of the pair
-// (inst, client), when the ring knows them.
-func (rc *recentClients) answer(inst, client string) (id, receipt string, ok bool) {
+// answer says whether the ring holds the pair (inst, client) and returns
+// the id and receipt of its stored response when it knows them ("" when
+// not): one hash and one lock for every submission.
+func (rc *recentClients) answer(inst, client string) (id, receipt string, held bool) {
 	if rc == nil {
 		return "", "", false
 	}
-	h := rc.hashes([]string{inst}, []string{client})[0]
-	check := rc.checkOf(inst, client)
+	h := pairHash(rc.seed, inst, client)
 	now := rc.now().UnixNano()
 	rc.mu.Lock()
 	slot, held := rc.set[h]
@@ -133,8 +127,8 @@ func (rc *recentClients) answer(inst, client string) (id, receipt string, ok boo
 		r = rc.receipts[slot]
 	}
 	rc.mu.Unlock()
-	if !r.known || r.check != check {
-		return "", "", false
+	if !r.known || r.check != pairHash(rc.check, inst, client) {
+		return "", "", held
 	}
 	return r.id.String(), "SKM-" + string(r.receipt[:4]) + "-" + string(r.receipt[4:]), true
 }
@@ -146,7 +140,7 @@ func (rc *recentClients) forgetReceipt(inst, client string) {
 	if rc == nil {
 		return
 	}
-	h := rc.hashes([]string{inst}, []string{client})[0]
+	h := pairHash(rc.seed, inst, client)
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	rc.deletions++
@@ -173,25 +167,20 @@ func (rc *recentClients) hashes(insts, clients []string) []uint64 {
 		return nil
 	}
 	hs := make([]uint64, len(insts))
-	var h maphash.Hash
-	h.SetSeed(rc.seed)
 	for i := range insts {
-		h.Reset()
-		h.WriteString(insts[i])
-		h.WriteByte(0)
-		h.WriteString(clients[i])
-		hs[i] = h.Sum64()
+		hs[i] = pairHash(rc.seed, insts[i], clients[i])
 	}
 	return hs
 }
 
-// holds says whether the ring holds the pair (inst, client).
-func (rc *recentClients) holds(inst, client string) bool {
-	h := rc.hashes([]string{inst}, []string{client})[0]
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	_, ok := rc.set[h]
-	return ok
+// pairHash hashes the pair (inst, client) with seed.
+func pairHash(seed maphash.Seed, inst, client string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(seed)
+	h.WriteString(inst)
+	h.WriteByte(0)
+	h.WriteString(client)
+	return h.Sum64()
 }
 
 // holdsAny says whether the ring holds any of the keys hs (false for a nil

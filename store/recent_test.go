@@ -40,7 +40,7 @@ func TestRecentClients(t *testing.T) {
 	if anyHeld(rc, pair(2)) || !anyHeld(rc, pair(3)) {
 		t.Error("the ring did not forget client 2 at its first addition's turn")
 	}
-	if !rc.holds("inst", "client-3") || rc.holds("inst", "client-9") || rc.holds("other-inst", "client-3") {
+	if !holds(rc, "inst", "client-3") || holds(rc, "inst", "client-9") || holds(rc, "other-inst", "client-3") {
 		t.Error("holds disagrees with the ring: want client 3 of inst only")
 	}
 
@@ -133,9 +133,9 @@ func TestRecentClientsReceipts(t *testing.T) {
 	remember := func(client, id, receipt string) { rc.remember("inst", client, id, receipt, rc.deletionsSeen()) }
 	want := func(what, client, id, receipt string) {
 		t.Helper()
-		gotID, gotReceipt, ok := rc.answer("inst", client)
-		if ok != (id != "") || gotID != id || gotReceipt != receipt {
-			t.Errorf("%s: answer = %q %q %v, want %q %q", what, gotID, gotReceipt, ok, id, receipt)
+		gotID, gotReceipt, _ := rc.answer("inst", client)
+		if gotID != id || gotReceipt != receipt {
+			t.Errorf("%s: answer = %q %q, want %q %q", what, gotID, gotReceipt, id, receipt)
 		}
 	}
 	rc.add(rc.hashes([]string{"inst"}, []string{"a"}), nil, 0)
@@ -143,7 +143,7 @@ func TestRecentClientsReceipts(t *testing.T) {
 	remember("a", id1, "SKM-AB23-CD45") // held: now with its receipt
 	want("a held pair given its receipt", "a", id1, "SKM-AB23-CD45")
 	want("a pair the ring does not hold", "b", "", "")
-	if _, _, ok := rc.answer("other-inst", "a"); ok {
+	if id, _, _ := rc.answer("other-inst", "a"); id != "" {
 		t.Error("the pair of another institution was answered")
 	}
 	if rc.receiptOf("inst", "c", "not-an-id", "SKM-AB23-CD45").known || rc.receiptOf("inst", "c", strings.ToUpper(id1), "SKM-AB23-CD45").known ||
@@ -153,7 +153,7 @@ func TestRecentClientsReceipts(t *testing.T) {
 
 	rc.forgetReceipt("inst", "a") // its response was deleted
 	want("a pair whose receipt was dropped", "a", "", "")
-	if !rc.holds("inst", "a") {
+	if !holds(rc, "inst", "a") {
 		t.Error("dropping a receipt dropped the pair")
 	}
 	// A receipt read from the database before a deletion is not kept.
@@ -166,7 +166,7 @@ func TestRecentClientsReceipts(t *testing.T) {
 	// Past receiptAge after its pair was added, a receipt is looked up.
 	clock = clock.Add(receiptAge)
 	want("a receipt of receiptAge", "a", "", "")
-	if !rc.holds("inst", "a") {
+	if !holds(rc, "inst", "a") {
 		t.Error("an old receipt dropped the pair")
 	}
 	clock = clock.Add(-receiptAge)
@@ -184,8 +184,14 @@ func TestRecentClientsReceipts(t *testing.T) {
 	want("the newest pair", "c", id3, "SKM-JK23-MN45")
 
 	var none *recentClients // SQLite's writer: no memory
-	if _, _, ok := none.answer("inst", "c"); ok || none.receiptOf("inst", "c", id3, "SKM-JK23-MN45").known {
+	if id, _, held := none.answer("inst", "c"); id != "" || held || none.receiptOf("inst", "c", id3, "SKM-JK23-MN45").known {
 		t.Error("a nil ring answered")
 	}
 	none.forgetReceipt("inst", "c")
+}
+
+// holds says whether the ring holds the pair (inst, client).
+func holds(rc *recentClients, inst, client string) bool {
+	_, _, held := rc.answer(inst, client)
+	return held
 }

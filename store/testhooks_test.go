@@ -22,13 +22,17 @@ func (s *Store) EndLookupBackoff() {
 
 // ShrinkRecentClients gives the writer a memory of n client ids, so that
 // a test can make it forget; call it before the first submission.
-func (s *Store) ShrinkRecentClients(n int) { s.writer.recent = newRecentClients(n, s.now) }
+func (s *Store) ShrinkRecentClients(n int) {
+	s.writer.recent = newRecentClients(n, s.now)
+	s.recent = s.writer.recent
+}
 
 // ForgetRecentClients gives the writer an empty memory of client ids, as
 // after a restart (PostgreSQL; SQLite's writer has none).
 func (s *Store) ForgetRecentClients() {
 	if s.writer.recent != nil {
 		s.writer.recent = newRecentClients(recentClientsSize, s.now)
+		s.recent = s.writer.recent
 	}
 }
 

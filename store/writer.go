@@ -211,11 +211,11 @@ func (w *Writer) answerResend(ctx context.Context, r *domain.Response) (stored d
 	if w.recent == nil {
 		return domain.Response{}, false, false
 	}
-	if id, receipt, ok := w.recent.answer(r.InstitutionID, r.ClientID); ok {
+	id, receipt, held := w.recent.answer(r.InstitutionID, r.ClientID)
+	if id != "" {
 		w.stats.memoryAnswers.Add(1)
 		return domain.Response{ID: id, Receipt: receipt, InstitutionID: r.InstitutionID, ClientID: r.ClientID}, true, false
 	}
-	held := w.recent.holds(r.InstitutionID, r.ClientID)
 	if !held && !w.recent.mayHaveForgotten(r.CapturedAt) {
 		return domain.Response{}, false, false
 	}
