@@ -84,8 +84,9 @@ type Result struct {
 	Latencies    []time.Duration
 	AckLatencies []time.Duration // first send to acknowledgement, retries included
 	// ReplayLatencies are the replays' own, first send to answer: resends
-	// take another path in the server (a lookup before the queue), so a
-	// slow tail of theirs is told apart from the new responses'.
+	// take another path in the server (answered before the queue, from its
+	// memory or after a lookup), so a slow tail of theirs is told apart
+	// from the new responses'.
 	ReplayLatencies []time.Duration
 }
 
