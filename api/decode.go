@@ -52,6 +52,12 @@ func (s *Server) decodeWith(c echo.Context, dst any, mode decodeMode, limit int6
 	if len(bytes.TrimSpace(body)) == 0 {
 		return &httpError{Status: http.StatusBadRequest, Code: "empty_body"}
 	}
+	if f, ok := dst.(fastDecoder); ok && f.decodeFast(body) {
+		if fields := s.check(dst, nil); len(fields) > 0 {
+			return domain.Invalid(fields...)
+		}
+		return nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if mode == strict {
 		dec.DisallowUnknownFields()
