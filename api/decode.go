@@ -53,9 +53,6 @@ func (s *Server) decodeWith(c echo.Context, dst any, mode decodeMode, limit int6
 		return &httpError{Status: http.StatusBadRequest, Code: "empty_body"}
 	}
 	if f, ok := dst.(fastDecoder); ok && f.decodeFast(body) {
-		if fields := s.check(dst, nil); len(fields) > 0 {
-			return domain.Invalid(fields...)
-		}
 		return nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))

@@ -189,7 +189,7 @@ func (s *Server) submitResponse(c echo.Context) error {
 				first, ferr := s.store.FindResponseByClientID(ctx, e.survey.InstitutionID, strings.ToLower(in.ClientID))
 				if ferr == nil && first.SurveyID == e.survey.ID {
 					s.metrics.replays.Add(1)
-					return writeJSON(c, http.StatusOK, receiptJSON{ID: first.ID, Receipt: first.Receipt})
+					return writeReceipt(c, http.StatusOK, receiptJSON{ID: first.ID, Receipt: first.Receipt})
 				}
 			}
 		}
@@ -306,7 +306,7 @@ func (s *Server) acceptResponse(ctx context.Context, c echo.Context, in *submitR
 	} else {
 		s.metrics.replays.Add(1)
 	}
-	return writeJSON(c, status, receiptJSON{ID: resp.ID, Receipt: resp.Receipt})
+	return writeReceipt(c, status, receiptJSON{ID: resp.ID, Receipt: resp.Receipt})
 }
 
 func lateDays(sv domain.Survey) int {

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -159,4 +162,41 @@ func BenchmarkSubmitDecode(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestFastDecodersHaveNoRules: decodeWith skips the validator for a body
+// the fast path read, which is right only while the type has no rules.
+func TestFastDecodersHaveNoRules(t *testing.T) {
+	for _, v := range []fastDecoder{&submitRequest{}} {
+		typ := reflect.TypeOf(v).Elem()
+		for i := range typ.NumField() {
+			if tag, ok := typ.Field(i).Tag.Lookup("validate"); ok {
+				t.Errorf("%s.%s has validate:%q, which the fast path would skip", typ.Name(), typ.Field(i).Name, tag)
+			}
+		}
+	}
+}
+
+// TestWriteReceiptMatchesEncodingJSON: the receipt's hand-made answer is
+// byte for byte what encoding/json writes.
+func TestWriteReceiptMatchesEncodingJSON(t *testing.T) {
+	srv := fuzzServer()
+	for _, r := range []receiptJSON{
+		{ID: "01a229f4-1778-7177-9651-62119f57027e", Receipt: "SKM-HJ3M-HUFK"},
+		{},
+		{ID: `a"b\c`, Receipt: "<&>"},
+		{ID: "é", Receipt: "\x01\x7f"},
+	} {
+		rec := httptest.NewRecorder()
+		if err := writeReceipt(srv.e.NewContext(httptest.NewRequest(http.MethodPost, "/", nil), rec), http.StatusCreated, r); err != nil {
+			t.Fatal(err)
+		}
+		var want bytes.Buffer
+		if err := jsonEncode(&want, r); err != nil {
+			t.Fatal(err)
+		}
+		if rec.Code != http.StatusCreated || rec.Header().Get("Content-Type") != "application/json" || rec.Body.String() != want.String() {
+			t.Errorf("%+v: %d %q %q, want 201 application/json %q", r, rec.Code, rec.Header().Get("Content-Type"), rec.Body.String(), want.String())
+		}
+	}
 }
