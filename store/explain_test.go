@@ -18,9 +18,9 @@ import (
 )
 
 // TestQueryPlansUseTheirIndexes EXPLAINs, on PostgreSQL, the statements
-// behind /ikm, /ikm/series, /ikm/children, /breakdown and the client_id
-// lookup, as the store sends them, with sequential scans disabled: each
-// must reach the responses and rollup tables through the intended index
+// behind /ikm (with its sample's population), /ikm/series, /ikm/children,
+// /breakdown and the client_id lookup, as the store sends them, with sequential scans disabled: each
+// must reach the responses, rollup and units tables through the intended index
 // with its leading key columns bound (an index read end to end with a
 // filter would pass "no Seq Scan" and still grow with the table).
 func TestQueryPlansUseTheirIndexes(t *testing.T) {
@@ -92,6 +92,10 @@ func TestQueryPlansUseTheirIndexes(t *testing.T) {
 		}, "rollup_counts_pkey", []string{"institution_id", "unit_id", "survey_id"}},
 		{"/breakdown", func() error { _, err := s.BreakdownCounts(ctx, f.root, "gender", year); return err },
 			"rollup_counts_pkey", []string{"institution_id", "unit_id"}},
+		{"/ikm sample (the subtree's survey population)", func() error {
+			_, err := s.SurveyPopulation(ctx, f.child.Path, year.From, year.To)
+			return err
+		}, "idx_units_path_prefix", []string{"path"}},
 		{"client_id lookup", func() error {
 			_, err := s.FindResponseByClientID(ctx, replayed.Response.InstitutionID, replayed.Response.ClientID)
 			return err
@@ -142,7 +146,7 @@ type scanNode struct {
 
 type planInfo struct {
 	text  string
-	scans []scanNode // reads of responses, answers and the rollup tables
+	scans []scanNode // reads of responses, answers, the rollup tables and units
 }
 
 // explain returns the plan of sql with sequential scans disabled, so that
@@ -172,7 +176,7 @@ func explain(t *testing.T, s *store.Store, sql string) planInfo {
 			if n.Relation != "" {
 				table = n.Relation
 			}
-			watched := table == "responses" || table == "answers" || table == "rollup_counts" || table == "rollup_subtrees"
+			watched := table == "responses" || table == "answers" || table == "rollup_counts" || table == "rollup_subtrees" || table == "units"
 			if watched && (n.Index != "" || n.Type == "Seq Scan") {
 				out.scans = append(out.scans, scanNode{table: table, index: n.Index, cond: n.Cond, seq: n.Type == "Seq Scan"})
 			}

@@ -21,6 +21,7 @@ func All() []*gormigrate.Migration {
 		groupDeltas(),
 		subtreeViewPerPath(),
 		answerList(),
+		unitPathPrefix(),
 	}
 }
 
