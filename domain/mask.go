@@ -43,7 +43,10 @@ const (
 // queue numbers stay readable; a price of ten digits or more does not.
 func FindPII(text string) []MaskSpan {
 	var spans []MaskSpan
-	emails := emailPattern.FindAllStringIndex(text, -1)
+	var emails [][]int
+	if strings.IndexByte(text, '@') >= 0 { // most comments have none, and the pattern is costly
+		emails = emailPattern.FindAllStringIndex(text, -1)
+	}
 	next := 0 // the next e-mail
 	for i := 0; i < len(text); {
 		if next < len(emails) && i >= emails[next][0] {
