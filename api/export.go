@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -401,13 +402,34 @@ func (s *Server) exportXLSX(c echo.Context) error {
 // fastZip writes the workbook's parts with flate's fastest level. At the
 // default level compressing the sheet's XML was more than a quarter of an
 // XLSX export's CPU (docs/performance.md); the file is somewhat larger,
-// and still a fraction of its XML.
+// and still a fraction of its XML. The compressors are pooled, as
+// archive/zip's own are: a workbook has a few dozen parts.
 func fastZip(w io.Writer) excelize.ZipWriter {
 	zw := zip.NewWriter(w)
 	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
-		return flate.NewWriter(out, flate.BestSpeed)
+		if fw, ok := fastFlates.Get().(*flate.Writer); ok {
+			fw.Reset(out)
+			return &pooledFlate{fw}, nil
+		}
+		fw, err := flate.NewWriter(out, flate.BestSpeed)
+		if err != nil {
+			return nil, err
+		}
+		return &pooledFlate{fw}, nil
 	})
 	return zw
+}
+
+var fastFlates sync.Pool // of *flate.Writer at flate.BestSpeed
+
+// pooledFlate returns its compressor to fastFlates once closed.
+type pooledFlate struct{ *flate.Writer }
+
+func (p *pooledFlate) Close() error {
+	err := p.Writer.Close()
+	fastFlates.Put(p.Writer)
+	p.Writer = nil
+	return err
 }
 
 // exportLegend adds the sheet that describes the columns.

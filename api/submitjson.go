@@ -148,17 +148,20 @@ func (p *jsonScan) key() (string, bool) {
 	raw := p.b[p.i : p.i+end]
 	knownKeys.RLock()
 	k, ok := knownKeys.m[string(raw)]
+	full := len(knownKeys.m) >= maxKnownKeys
 	knownKeys.RUnlock()
 	if !ok {
 		p.i = start
 		if k, ok = p.str(); !ok {
 			return "", false
 		}
-		knownKeys.Lock()
-		if len(knownKeys.m) < maxKnownKeys {
-			knownKeys.m[k] = k
+		if !full { // once full, an unknown key takes no write lock
+			knownKeys.Lock()
+			if len(knownKeys.m) < maxKnownKeys {
+				knownKeys.m[k] = k
+			}
+			knownKeys.Unlock()
 		}
-		knownKeys.Unlock()
 		return k, true
 	}
 	p.i += end + 1
