@@ -35,6 +35,17 @@ func (in *submitRequest) decodeFast(body []byte) bool {
 	}
 	p := jsonScan{b: body}
 	var out submitRequest
+	// The keys it reads, each into a string or a flat object; seen marks
+	// them by index.
+	fields := [...]struct {
+		key string
+		str *string
+		obj *map[string]any
+	}{
+		{"client_id", &out.ClientID, nil}, {"unit_id", &out.UnitID, nil}, {"service_id", &out.ServiceID, nil},
+		{"comment", &out.Comment, nil}, {"captured_at", &out.CapturedAt, nil},
+		{"profile", nil, &out.Profile}, {"answers", nil, &out.Answers},
+	}
 	var seen uint8
 	if !p.consume('{') {
 		return false
@@ -44,36 +55,22 @@ func (in *submitRequest) decodeFast(body []byte) bool {
 		if !ok || !p.consume(':') {
 			return false
 		}
-		var bit uint8
-		switch key {
-		case "client_id":
-			bit = 1
-			out.ClientID, ok = p.str()
-		case "unit_id":
-			bit = 2
-			out.UnitID, ok = p.str()
-		case "service_id":
-			bit = 4
-			out.ServiceID, ok = p.str()
-		case "comment":
-			bit = 8
-			out.Comment, ok = p.str()
-		case "captured_at":
-			bit = 16
-			out.CapturedAt, ok = p.str()
-		case "profile":
-			bit = 32
-			out.Profile, ok = p.flatObject()
-		case "answers":
-			bit = 64
-			out.Answers, ok = p.flatObject()
-		default:
+		i := 0
+		for i < len(fields) && fields[i].key != key {
+			i++
+		}
+		if i == len(fields) || seen&(1<<i) != 0 {
 			return false
 		}
-		if !ok || seen&bit != 0 {
+		seen |= 1 << i
+		if f := fields[i]; f.str != nil {
+			*f.str, ok = p.str()
+		} else {
+			*f.obj, ok = p.flatObject()
+		}
+		if !ok {
 			return false
 		}
-		seen |= bit
 		if more, ok = p.next(); !ok {
 			return false
 		}
